@@ -1,0 +1,102 @@
+-- Translation memories: named memories of multilingual units with every TMX attribute,
+-- annotation and inline code kept. Applied once; never edited after it has landed.
+
+CREATE TABLE memory (
+    id                  INTEGER PRIMARY KEY,
+    name                TEXT NOT NULL UNIQUE,
+    created_at          TEXT NOT NULL,
+    -- The TMX header this memory was first filled from.
+    srclang             TEXT,
+    adminlang           TEXT,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    o_tmf               TEXT,
+    datatype            TEXT,
+    segtype             TEXT,
+    o_encoding          TEXT
+);
+
+CREATE TABLE memory_annotation (
+    memory_id  INTEGER NOT NULL REFERENCES memory(id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('prop', 'note')),
+    prop_type  TEXT,
+    lang       TEXT,
+    o_encoding TEXT,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (memory_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE unit (
+    id                  INTEGER PRIMARY KEY,
+    memory_id           INTEGER NOT NULL REFERENCES memory(id) ON DELETE CASCADE,
+    tuid                TEXT,
+    srclang             TEXT,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    lastusagedate       TEXT,
+    usagecount          INTEGER,
+    o_tmf               TEXT,
+    datatype            TEXT,
+    segtype             TEXT,
+    o_encoding          TEXT,
+    -- Hash of the variants' languages and segment XML: finds duplicates on import.
+    content_hash        INTEGER NOT NULL
+);
+CREATE INDEX unit_by_memory_hash ON unit(memory_id, content_hash);
+CREATE INDEX unit_by_memory_tuid ON unit(memory_id, tuid) WHERE tuid IS NOT NULL;
+
+CREATE TABLE unit_annotation (
+    unit_id    INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('prop', 'note')),
+    prop_type  TEXT,
+    lang       TEXT,
+    o_encoding TEXT,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (unit_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE variant (
+    id                  INTEGER PRIMARY KEY,
+    unit_id             INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
+    ord                 INTEGER NOT NULL,
+    -- Canonical BCP 47 tag (ru-RU, en-GB).
+    lang                TEXT NOT NULL,
+    -- The <seg> content as XML: text and inline codes, exactly as they came in.
+    seg                 TEXT NOT NULL,
+    -- The text without markup, and its normalised form for matching.
+    plain               TEXT NOT NULL,
+    norm                TEXT NOT NULL,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    lastusagedate       TEXT,
+    usagecount          INTEGER,
+    o_tmf               TEXT,
+    datatype            TEXT,
+    o_encoding          TEXT
+);
+CREATE INDEX variant_by_unit ON variant(unit_id, ord);
+
+CREATE TABLE variant_annotation (
+    variant_id INTEGER NOT NULL REFERENCES variant(id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('prop', 'note')),
+    prop_type  TEXT,
+    lang       TEXT,
+    o_encoding TEXT,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (variant_id, ord)
+) WITHOUT ROWID;

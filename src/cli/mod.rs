@@ -1,0 +1,255 @@
+//! The command line: argument definitions and what each command does. Output for people
+//! goes to stderr and stdout as text; `--json` output is the machine-readable edge.
+
+mod report;
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::export::{export_tmx, ExportOptions};
+use crate::import::{import_tmx_file, ImportOptions, Progress};
+use crate::store::{DuplicatePolicy, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tmbase",
+    version,
+    about = "Translation memory and term base server"
+)]
+pub struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "TMBASE_DB", default_value = "tmbase.db")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import TMX files (plain or .gz) into a memory, one transaction per file.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, short)]
+        memory: String,
+        /// What to do with a unit the memory already holds.
+        #[arg(long, value_enum, default_value_t = OnDuplicate::Skip)]
+        on_duplicate: OnDuplicate,
+        /// Check and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export a memory as TMX 1.4b.
+    Export {
+        #[arg(long, short)]
+        memory: String,
+        /// Only units with this source language (and only its variants and the target's).
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        target: Option<String>,
+        /// Output file; standard output when missing.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// List memories with their unit counts and language pairs.
+    Memories {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage one memory.
+    Memory {
+        #[command(subcommand)]
+        action: MemoryAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoryAction {
+    /// Delete a memory and all its units.
+    Delete {
+        name: String,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OnDuplicate {
+    Skip,
+    Overwrite,
+    Keep,
+}
+
+impl From<OnDuplicate> for DuplicatePolicy {
+    fn from(value: OnDuplicate) -> Self {
+        match value {
+            OnDuplicate::Skip => DuplicatePolicy::Skip,
+            OnDuplicate::Overwrite => DuplicatePolicy::Overwrite,
+            OnDuplicate::Keep => DuplicatePolicy::Keep,
+        }
+    }
+}
+
+/// Runs a parsed command line; the exit code is 0 on success.
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Import {
+            files,
+            memory,
+            on_duplicate,
+            dry_run,
+            json,
+        } => {
+            let mut store = open_store(&cli.db)?;
+            let mut options = ImportOptions::new(memory);
+            options.on_duplicate = on_duplicate.into();
+            options.dry_run = dry_run;
+            run_import(&mut store, &files, &options, json)
+        }
+        Command::Export {
+            memory,
+            source,
+            target,
+            output,
+        } => {
+            let store = open_store(&cli.db)?;
+            let options = ExportOptions {
+                memory,
+                source,
+                target,
+            };
+            let count = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    export_tmx(&store, &options, BufWriter::new(file))?
+                }
+                None => export_tmx(&store, &options, BufWriter::new(std::io::stdout().lock()))?,
+            };
+            if let Some(path) = output {
+                eprintln!("exported {count} units to {}", path.display());
+            }
+            Ok(0)
+        }
+        Command::Memories { json } => {
+            let store = open_store(&cli.db)?;
+            let memories = store.memories()?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", report::memories_json(&memories))?;
+            } else {
+                write!(out, "{}", report::memories_text(&memories))?;
+            }
+            Ok(0)
+        }
+        Command::Memory {
+            action: MemoryAction::Delete { name, yes },
+        } => {
+            let mut store = open_store(&cli.db)?;
+            store.require_memory(&name)?;
+            if !yes && !confirm(&format!("Delete the memory {name:?} and all its units?"))? {
+                eprintln!("nothing deleted");
+                return Ok(1);
+            }
+            let units = store.delete_memory(&name)?;
+            eprintln!("deleted memory {name:?} ({units} units)");
+            Ok(0)
+        }
+    }
+}
+
+fn open_store(path: &Path) -> Result<Store> {
+    Store::open(path).with_context(|| format!("cannot open the database {}", path.display()))
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("{question} Refusing to ask without a terminal: pass --yes");
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+fn run_import(
+    store: &mut Store,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    json: bool,
+) -> Result<i32> {
+    let mut reports = Vec::new();
+    let mut failures = Vec::new();
+    for path in files {
+        let progress = Progress::default();
+        let bar = progress_bar(path);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let result = std::thread::scope(|scope| {
+            if let Some(bar) = &bar {
+                let (bytes, units, done) = (&progress.bytes, &progress.units, &done);
+                scope.spawn(move || {
+                    while !done.load(Ordering::Relaxed) {
+                        bar.set_position(bytes.load(Ordering::Relaxed));
+                        bar.set_message(format!("{} units", units.load(Ordering::Relaxed)));
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                });
+            }
+            let result = import_tmx_file(store, path, options, &progress);
+            done.store(true, Ordering::Relaxed);
+            result
+        });
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match result {
+            Ok(report) => {
+                if !json {
+                    eprint!("{}", report::import_text(&report));
+                }
+                reports.push(report);
+            }
+            Err(e) => {
+                if !json {
+                    eprintln!("error: {e}");
+                }
+                failures.push(e.to_string());
+            }
+        }
+    }
+    if json {
+        println!("{}", report::import_json(&reports, &failures));
+    }
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+fn progress_bar(path: &Path) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    Some(bar)
+}

@@ -1,0 +1,32 @@
+//! Applies the migrations in `schema/` in order; `PRAGMA user_version` records how far a
+//! database has come. A database from a newer tmbase is refused, never touched.
+
+use rusqlite::Connection;
+
+use super::{Result, StoreError};
+
+/// Every migration, in order. Append only: a landed file is never edited.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_initial",
+    include_str!("../../schema/0001_initial.sql"),
+)];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = latest_version();
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tracing::info!("applying migration {name}");
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! The SQLite store: the only module that knows SQL. One database file holds every
+//! memory; schema changes are the append-only migrations in `schema/`.
+
+mod memories;
+mod migrate;
+mod units;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+pub use memories::{LanguagePair, MemorySummary};
+pub use units::{AddOutcome, DuplicatePolicy, ImportSession, UnitFilter};
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database has schema version {found}, newer than this tmbase knows ({known}); \
+         use a newer tmbase"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("no memory named {0:?}")]
+    NoSuchMemory(String),
+    #[error("a memory name must be 1 to 200 characters without control characters, not {0:?}")]
+    BadMemoryName(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating it if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::setup(conn)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -64_000)?;
+        migrate::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version this build of tmbase writes.
+    pub fn schema_version() -> i64 {
+        migrate::latest_version()
+    }
+}

@@ -1,0 +1,490 @@
+//! Units and their variants: the import session that adds them (with duplicate detection)
+//! and the streaming walk over a memory that exports them.
+
+use rusqlite::{params, Row, Transaction};
+
+use super::memories::merge_header;
+use super::{Result, Store, StoreError};
+use crate::model::{
+    lang_matches, normalize_lang_tag, Annotation, AnnotationKind, Header, Metadata, Unit, Variant,
+};
+use crate::text::normalize_for_matching;
+use crate::tmx::{segment_from_xml, segment_to_xml};
+
+/// What to do with a unit that is already in the memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DuplicatePolicy {
+    /// A unit whose variants (language and segment, markup included) all exist already as one
+    /// unit is not added again.
+    #[default]
+    Skip,
+    /// As `Skip`, but a unit whose tuid exists replaces that unit, and an identical unit
+    /// refreshes the stored one's attributes and annotations.
+    Overwrite,
+    /// Every unit is added, duplicates included.
+    Keep,
+}
+
+/// What happened to one unit given to [`ImportSession::add_unit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    Added(i64),
+    Updated(i64),
+    Duplicate(i64),
+}
+
+/// Adds units to one memory inside one transaction: nothing is visible to others until
+/// [`ImportSession::commit`], and dropping the session rolls everything back.
+pub struct ImportSession<'a> {
+    tx: Transaction<'a>,
+    memory_id: i64,
+    policy: DuplicatePolicy,
+}
+
+/// A variant as stored: the segment XML and its derived texts.
+struct PreparedVariant<'u> {
+    variant: &'u Variant,
+    seg: String,
+    plain: String,
+    norm: String,
+}
+
+impl Store {
+    /// Starts adding units to the memory called `memory` (created when missing), recording
+    /// the file's header on it.
+    pub fn begin_import(
+        &mut self,
+        memory: &str,
+        header: &Header,
+        policy: DuplicatePolicy,
+    ) -> Result<ImportSession<'_>> {
+        super::memories::check_memory_name(memory)?;
+        let tx = self.conn.transaction()?;
+        let memory_id = match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| {
+            r.get(0)
+        }) {
+            Ok(id) => id,
+            Err(rusqlite::Error::QueryReturnedNoRows) => {
+                tx.execute(
+                    "INSERT INTO memory (name, created_at)
+                     VALUES (?1, strftime('%Y%m%dT%H%M%SZ', 'now'))",
+                    [memory],
+                )?;
+                tx.last_insert_rowid()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        merge_header(&tx, memory_id, header)?;
+        Ok(ImportSession {
+            tx,
+            memory_id,
+            policy,
+        })
+    }
+
+    /// Calls `each` with every unit of a memory in the order they were added. With a
+    /// filter, only units holding all the filter's languages are given, with only those variants.
+    pub fn for_each_unit(
+        &self,
+        memory_id: i64,
+        filter: &UnitFilter,
+        mut each: impl FnMut(Unit) -> std::io::Result<()>,
+    ) -> Result<u64> {
+        let mut units = self.conn.prepare(
+            "SELECT id, tuid, srclang, creationtool, creationtoolversion, creationdate, creationid,
+                    changedate, changeid, lastusagedate, usagecount, o_tmf, datatype, segtype, o_encoding
+             FROM unit WHERE memory_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = units.query([memory_id])?;
+        let mut written = 0;
+        while let Some(row) = rows.next()? {
+            let unit_id: i64 = row.get(0)?;
+            let mut unit = Unit {
+                tuid: row.get(1)?,
+                srclang: row.get(2)?,
+                meta: Metadata {
+                    creationtool: row.get(3)?,
+                    creationtoolversion: row.get(4)?,
+                    creationdate: row.get(5)?,
+                    creationid: row.get(6)?,
+                    changedate: row.get(7)?,
+                    changeid: row.get(8)?,
+                    lastusagedate: row.get(9)?,
+                    usagecount: row.get(10)?,
+                    o_tmf: row.get(11)?,
+                    datatype: row.get(12)?,
+                    segtype: row.get(13)?,
+                    o_encoding: row.get(14)?,
+                },
+                annotations: Vec::new(),
+                variants: self.load_variants(unit_id)?,
+            };
+            if !filter.langs.is_empty() {
+                unit.variants.retain(|v| {
+                    filter
+                        .langs
+                        .iter()
+                        .any(|wanted| lang_matches(&v.lang, wanted))
+                });
+                let complete = filter
+                    .langs
+                    .iter()
+                    .all(|wanted| unit.variants.iter().any(|v| lang_matches(&v.lang, wanted)));
+                if !complete {
+                    continue;
+                }
+            }
+            unit.annotations = self.load_annotations("unit_annotation", "unit_id", unit_id)?;
+            each(unit).map_err(|e| StoreError::Corrupt(format!("while writing: {e}")))?;
+            written += 1;
+        }
+        Ok(written)
+    }
+
+    fn load_variants(&self, unit_id: i64) -> Result<Vec<Variant>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, lang, seg, creationtool, creationtoolversion, creationdate, creationid,
+                    changedate, changeid, lastusagedate, usagecount, o_tmf, datatype, o_encoding
+             FROM variant WHERE unit_id = ?1 ORDER BY ord",
+        )?;
+        let rows = stmt.query_map([unit_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                Metadata {
+                    creationtool: r.get(3)?,
+                    creationtoolversion: r.get(4)?,
+                    creationdate: r.get(5)?,
+                    creationid: r.get(6)?,
+                    changedate: r.get(7)?,
+                    changeid: r.get(8)?,
+                    lastusagedate: r.get(9)?,
+                    usagecount: r.get(10)?,
+                    o_tmf: r.get(11)?,
+                    datatype: r.get(12)?,
+                    segtype: None,
+                    o_encoding: r.get(13)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (variant_id, lang, seg, meta) = row?;
+            let segment = segment_from_xml(&seg)
+                .map_err(|e| StoreError::Corrupt(format!("variant {variant_id}: {e}")))?;
+            let annotations =
+                self.load_annotations("variant_annotation", "variant_id", variant_id)?;
+            out.push(Variant {
+                lang,
+                meta,
+                annotations,
+                segment,
+            });
+        }
+        Ok(out)
+    }
+
+    fn load_annotations(&self, table: &str, owner: &str, id: i64) -> Result<Vec<Annotation>> {
+        let sql = format!(
+            "SELECT kind, prop_type, lang, o_encoding, value FROM {table} WHERE {owner} = ?1 ORDER BY ord"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([id], annotation_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Which units an export takes.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    /// Languages every exported unit must hold; other variants are left out. Empty: all.
+    pub langs: Vec<String>,
+}
+
+pub(crate) fn annotation_from_row(r: &Row<'_>) -> rusqlite::Result<Annotation> {
+    let kind: String = r.get(0)?;
+    Ok(Annotation {
+        kind: AnnotationKind::parse(&kind).unwrap_or(AnnotationKind::Note),
+        prop_type: r.get(1)?,
+        lang: r.get(2)?,
+        o_encoding: r.get(3)?,
+        value: r.get(4)?,
+    })
+}
+
+/// FNV-1a over the variants' languages and segment XML, order-insensitive. Used to find
+/// candidate duplicates quickly; candidates are then compared in full.
+fn content_hash(variants: &[PreparedVariant<'_>]) -> i64 {
+    let mut parts: Vec<(&str, &str)> = variants
+        .iter()
+        .map(|v| (v.variant.lang.as_str(), v.seg.as_str()))
+        .collect();
+    parts.sort_unstable();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (lang, seg) in parts {
+        for b in lang.bytes().chain([0u8]).chain(seg.bytes()).chain([0xffu8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h as i64
+}
+
+impl ImportSession<'_> {
+    pub fn memory_id(&self) -> i64 {
+        self.memory_id
+    }
+
+    /// Adds one unit under the session's duplicate policy.
+    pub fn add_unit(&mut self, unit: &Unit) -> Result<AddOutcome> {
+        let prepared: Vec<PreparedVariant<'_>> = unit
+            .variants
+            .iter()
+            .map(|v| {
+                let plain = v.segment.plain_text();
+                PreparedVariant {
+                    variant: v,
+                    seg: segment_to_xml(&v.segment),
+                    norm: normalize_for_matching(&plain),
+                    plain,
+                }
+            })
+            .collect();
+        let hash = content_hash(&prepared);
+
+        if self.policy == DuplicatePolicy::Overwrite {
+            if let Some(tuid) = &unit.tuid {
+                if let Some(id) = self.unit_by_tuid(tuid)? {
+                    self.replace_unit(id, unit, &prepared, hash)?;
+                    return Ok(AddOutcome::Updated(id));
+                }
+            }
+        }
+        if self.policy != DuplicatePolicy::Keep {
+            if let Some(id) = self.identical_unit(hash, &prepared)? {
+                if self.policy == DuplicatePolicy::Overwrite {
+                    self.replace_unit(id, unit, &prepared, hash)?;
+                    return Ok(AddOutcome::Updated(id));
+                }
+                return Ok(AddOutcome::Duplicate(id));
+            }
+        }
+        let id = self.insert_unit(unit, &prepared, hash)?;
+        Ok(AddOutcome::Added(id))
+    }
+
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    pub fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback()?)
+    }
+
+    fn unit_by_tuid(&self, tuid: &str) -> Result<Option<i64>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id FROM unit WHERE memory_id = ?1 AND tuid = ?2 ORDER BY id LIMIT 1",
+        )?;
+        let mut rows = stmt.query(params![self.memory_id, tuid])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
+    }
+
+    fn identical_unit(&self, hash: i64, prepared: &[PreparedVariant<'_>]) -> Result<Option<i64>> {
+        let mut candidates = self
+            .tx
+            .prepare_cached("SELECT id FROM unit WHERE memory_id = ?1 AND content_hash = ?2")?;
+        let ids = candidates
+            .query_map(params![self.memory_id, hash], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let mut wanted: Vec<(&str, &str)> = prepared
+            .iter()
+            .map(|v| (v.variant.lang.as_str(), v.seg.as_str()))
+            .collect();
+        wanted.sort_unstable();
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT lang, seg FROM variant WHERE unit_id = ?1")?;
+        for id in ids {
+            let mut stored = stmt
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            stored.sort_unstable();
+            let same = stored.len() == wanted.len()
+                && stored
+                    .iter()
+                    .zip(&wanted)
+                    .all(|((l, s), (wl, ws))| l == wl && s == ws);
+            if same {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    fn replace_unit(
+        &self,
+        id: i64,
+        unit: &Unit,
+        prepared: &[PreparedVariant<'_>],
+        hash: i64,
+    ) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
+        self.tx
+            .execute("DELETE FROM unit_annotation WHERE unit_id = ?1", [id])?;
+        let m = &unit.meta;
+        self.tx.execute(
+            "UPDATE unit SET tuid = ?2, srclang = ?3, creationtool = ?4, creationtoolversion = ?5,
+                creationdate = ?6, creationid = ?7, changedate = ?8, changeid = ?9,
+                lastusagedate = ?10, usagecount = ?11, o_tmf = ?12, datatype = ?13, segtype = ?14,
+                o_encoding = ?15, content_hash = ?16
+             WHERE id = ?1",
+            params![
+                id,
+                unit.tuid,
+                unit.srclang,
+                m.creationtool,
+                m.creationtoolversion,
+                m.creationdate,
+                m.creationid,
+                m.changedate,
+                m.changeid,
+                m.lastusagedate,
+                m.usagecount,
+                m.o_tmf,
+                m.datatype,
+                m.segtype,
+                m.o_encoding,
+                hash
+            ],
+        )?;
+        self.insert_children(id, unit, prepared)
+    }
+
+    fn insert_unit(&self, unit: &Unit, prepared: &[PreparedVariant<'_>], hash: i64) -> Result<i64> {
+        let m = &unit.meta;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO unit (memory_id, tuid, srclang, creationtool, creationtoolversion,
+                creationdate, creationid, changedate, changeid, lastusagedate, usagecount, o_tmf,
+                datatype, segtype, o_encoding, content_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        stmt.execute(params![
+            self.memory_id,
+            unit.tuid,
+            unit.srclang.as_deref().map(|l| if l == "*all*" {
+                l.to_string()
+            } else {
+                normalize_lang_tag(l)
+            }),
+            m.creationtool,
+            m.creationtoolversion,
+            m.creationdate,
+            m.creationid,
+            m.changedate,
+            m.changeid,
+            m.lastusagedate,
+            m.usagecount,
+            m.o_tmf,
+            m.datatype,
+            m.segtype,
+            m.o_encoding,
+            hash
+        ])?;
+        let id = self.tx.last_insert_rowid();
+        self.insert_children(id, unit, prepared)?;
+        Ok(id)
+    }
+
+    fn insert_children(
+        &self,
+        unit_id: i64,
+        unit: &Unit,
+        prepared: &[PreparedVariant<'_>],
+    ) -> Result<()> {
+        insert_annotations(
+            &self.tx,
+            "unit_annotation",
+            "unit_id",
+            unit_id,
+            &unit.annotations,
+        )?;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, creationtool,
+                creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
+                usagecount, o_tmf, datatype, o_encoding)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?;
+        for (ord, p) in prepared.iter().enumerate() {
+            let m = &p.variant.meta;
+            stmt.execute(params![
+                unit_id,
+                ord as i64,
+                p.variant.lang,
+                p.seg,
+                p.plain,
+                p.norm,
+                m.creationtool,
+                m.creationtoolversion,
+                m.creationdate,
+                m.creationid,
+                m.changedate,
+                m.changeid,
+                m.lastusagedate,
+                m.usagecount,
+                m.o_tmf,
+                m.datatype,
+                m.o_encoding
+            ])?;
+            if !p.variant.annotations.is_empty() {
+                let variant_id = self.tx.last_insert_rowid();
+                insert_annotations(
+                    &self.tx,
+                    "variant_annotation",
+                    "variant_id",
+                    variant_id,
+                    &p.variant.annotations,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn insert_annotations(
+    tx: &Transaction<'_>,
+    table: &str,
+    owner: &str,
+    owner_id: i64,
+    annotations: &[Annotation],
+) -> Result<()> {
+    if annotations.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO {table} ({owner}, ord, kind, prop_type, lang, o_encoding, value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    for (ord, a) in annotations.iter().enumerate() {
+        stmt.execute(params![
+            owner_id,
+            ord as i64,
+            a.kind.as_str(),
+            a.prop_type,
+            a.lang,
+            a.o_encoding,
+            a.value
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Text processing that does not depend on any file format: the normalised form the
+//! matching engine compares, and (later) tokenising, stemming and segmentation.
+
+mod normalize;
+
+pub use normalize::normalize_for_matching;

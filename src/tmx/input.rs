@@ -1,0 +1,261 @@
+//! Turning the bytes of a TMX file into a UTF-8 stream the XML parser can read, and knowing
+//! at every moment which line and column of the file the parser has reached.
+//!
+//! Gzip is recognised by its magic bytes; the encoding by the byte-order mark, then by the
+//! byte pattern of `<?xml`, then by the declaration. Where the declaration contradicts the
+//! bytes (memoQ writes `encoding="utf-16"` on UTF-8 bytes) the bytes win, with a warning.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+
+use encoding_rs::Encoding;
+
+use super::TmxError;
+
+/// A line and column (both from 1; columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: u64,
+    pub column: u64,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}, column {}", self.line, self.column)
+    }
+}
+
+/// What the input layer found out about the file before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct InputInfo {
+    pub gzip: bool,
+    /// The encoding the bytes are read in (`UTF-8`, `UTF-16LE`, `windows-1251`, …).
+    pub encoding: String,
+    pub warnings: Vec<String>,
+}
+
+const HEAD_LEN: usize = 4096;
+
+/// Wraps a raw byte stream (plain or gzip) as a UTF-8 [`BufRead`].
+pub fn decode_input(raw: Box<dyn Read>) -> Result<(Box<dyn BufRead>, InputInfo), TmxError> {
+    let mut info = InputInfo::default();
+    let mut reader = BufReader::with_capacity(64 * 1024, raw);
+    let stream: Box<dyn Read> = if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        info.gzip = true;
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    };
+
+    let (head, rest) = read_head(stream)?;
+    if head.is_empty() {
+        return Err(TmxError::NotTmx("the file is empty".into()));
+    }
+    let encoding = sniff_encoding(&head, &mut info.warnings)?;
+    info.encoding = encoding.name().to_string();
+    let joined = io::Cursor::new(head).chain(rest);
+    let utf8: Box<dyn BufRead> = if encoding == encoding_rs::UTF_8 {
+        let mut r = BufReader::with_capacity(64 * 1024, joined);
+        if r.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            r.consume(3);
+        }
+        Box::new(r)
+    } else {
+        let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding))
+            .bom_override(true)
+            .strip_bom(true)
+            .build(joined);
+        Box::new(BufReader::with_capacity(64 * 1024, decoder))
+    };
+    Ok((utf8, info))
+}
+
+fn read_head(mut stream: Box<dyn Read>) -> io::Result<(Vec<u8>, Box<dyn Read>)> {
+    let mut head = vec![0u8; HEAD_LEN];
+    let mut filled = 0;
+    while filled < HEAD_LEN {
+        let n = stream.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    head.truncate(filled);
+    Ok((head, stream))
+}
+
+fn sniff_encoding(head: &[u8], warnings: &mut Vec<String>) -> Result<&'static Encoding, TmxError> {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Ok(encoding_rs::UTF_8);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Ok(encoding_rs::UTF_16LE);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Ok(encoding_rs::UTF_16BE);
+    }
+    if head.len() >= 4 && head[0] == b'<' && head[1] == 0 && head[3] == 0 {
+        return Ok(encoding_rs::UTF_16LE);
+    }
+    if head.len() >= 4 && head[0] == 0 && head[1] == b'<' && head[2] == 0 {
+        return Ok(encoding_rs::UTF_16BE);
+    }
+    let Some(label) = declared_encoding(head) else {
+        return Ok(encoding_rs::UTF_8);
+    };
+    match Encoding::for_label(label.as_bytes()) {
+        Some(enc) if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE => {
+            warnings.push(format!(
+                "the XML declaration says encoding=\"{label}\" but the bytes are not UTF-16; reading them as UTF-8"
+            ));
+            Ok(encoding_rs::UTF_8)
+        }
+        Some(enc) => Ok(enc),
+        None => Err(TmxError::UnsupportedEncoding(label)),
+    }
+}
+
+/// The `encoding` pseudo-attribute of an ASCII-compatible XML declaration, if any.
+fn declared_encoding(head: &[u8]) -> Option<String> {
+    let start = head.iter().position(|&b| !b.is_ascii_whitespace())?;
+    let head = &head[start..];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    let close = value.find(quote)?;
+    Some(value[..close].trim().to_string())
+}
+
+/// A [`BufRead`] that counts lines and columns of everything the parser consumes. The
+/// position is shared through a cell so it can be read while the parser owns the stream.
+pub struct PositionTracking<R> {
+    inner: R,
+    position: Rc<Cell<Position>>,
+}
+
+impl<R: BufRead> PositionTracking<R> {
+    pub fn new(inner: R) -> (Self, Rc<Cell<Position>>) {
+        let position = Rc::new(Cell::new(Position { line: 1, column: 1 }));
+        (
+            PositionTracking {
+                inner,
+                position: position.clone(),
+            },
+            position,
+        )
+    }
+}
+
+impl<R: BufRead> Read for PositionTracking<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for PositionTracking<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            let mut pos = self.position.get();
+            for &b in &buf[..amount.min(buf.len())] {
+                if b == b'\n' {
+                    pos.line += 1;
+                    pos.column = 1;
+                } else if b & 0xC0 != 0x80 {
+                    pos.column += 1;
+                }
+            }
+            self.position.set(pos);
+        }
+        self.inner.consume(amount);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(bytes: &[u8]) -> (String, InputInfo) {
+        let (mut r, info) = decode_input(Box::new(io::Cursor::new(bytes.to_vec()))).unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        (s, info)
+    }
+
+    #[test]
+    fn utf16le_with_bom_is_transcoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "<tmx>Привет</tmx>".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        let (s, info) = decode(&bytes);
+        assert_eq!(s, "<tmx>Привет</tmx>");
+        assert_eq!(info.encoding, "UTF-16LE");
+    }
+
+    #[test]
+    fn utf16be_without_bom_is_recognised_by_its_bytes() {
+        let mut bytes = vec![];
+        for u in "<?xml version=\"1.0\"?><tmx/>".encode_utf16() {
+            bytes.extend(u.to_be_bytes());
+        }
+        assert_eq!(decode(&bytes).0, "<?xml version=\"1.0\"?><tmx/>");
+    }
+
+    #[test]
+    fn utf16_declaration_on_utf8_bytes_is_read_as_utf8_with_a_warning() {
+        let (s, info) =
+            decode("<?xml version=\"1.0\" encoding=\"utf-16\"?><tmx>ё</tmx>".as_bytes());
+        assert!(s.ends_with("<tmx>ё</tmx>"));
+        assert_eq!(info.warnings.len(), 1, "{:?}", info.warnings);
+    }
+
+    #[test]
+    fn declared_windows_1251_is_transcoded() {
+        let mut bytes = b"<?xml version='1.0' encoding='windows-1251'?><t>".to_vec();
+        bytes.extend([0xCF, 0xF0, 0xE8]); // "При"
+        bytes.extend(b"</t>");
+        assert!(decode(&bytes).0.ends_with("<t>При</t>"));
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        assert_eq!(decode(b"\xEF\xBB\xBF<tmx/>").0, "<tmx/>");
+    }
+
+    #[test]
+    fn unknown_encoding_is_an_error() {
+        let err = decode_input(Box::new(io::Cursor::new(
+            b"<?xml version='1.0' encoding='x-klingon'?><tmx/>".to_vec(),
+        )))
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("x-klingon"), "{err}");
+    }
+
+    #[test]
+    fn position_counts_characters_not_bytes() {
+        let (mut r, pos) = PositionTracking::new(io::Cursor::new("ab\nЖЖ".as_bytes()));
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(pos.get(), Position { line: 2, column: 3 });
+    }
+}
