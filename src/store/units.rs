@@ -134,7 +134,7 @@ impl Store {
                     continue;
                 }
             }
-            unit.annotations = self.load_annotations("unit_annotation", "unit_id", unit_id)?;
+            unit.annotations = self.load_annotations(AnnotationOwner::Unit, unit_id)?;
             each(unit).map_err(|e| StoreError::Corrupt(format!("while writing: {e}")))?;
             written += 1;
         }
@@ -173,8 +173,7 @@ impl Store {
             let (variant_id, lang, seg, meta) = row?;
             let segment = segment_from_xml(&seg)
                 .map_err(|e| StoreError::Corrupt(format!("variant {variant_id}: {e}")))?;
-            let annotations =
-                self.load_annotations("variant_annotation", "variant_id", variant_id)?;
+            let annotations = self.load_annotations(AnnotationOwner::Variant, variant_id)?;
             out.push(Variant {
                 lang,
                 meta,
@@ -185,11 +184,8 @@ impl Store {
         Ok(out)
     }
 
-    fn load_annotations(&self, table: &str, owner: &str, id: i64) -> Result<Vec<Annotation>> {
-        let sql = format!(
-            "SELECT kind, prop_type, lang, o_encoding, value FROM {table} WHERE {owner} = ?1 ORDER BY ord"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+    fn load_annotations(&self, owner: AnnotationOwner, id: i64) -> Result<Vec<Annotation>> {
+        let mut stmt = self.conn.prepare_cached(owner.select_sql())?;
         let rows = stmt.query_map([id], annotation_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -411,13 +407,7 @@ impl ImportSession<'_> {
         unit: &Unit,
         prepared: &[PreparedVariant<'_>],
     ) -> Result<()> {
-        insert_annotations(
-            &self.tx,
-            "unit_annotation",
-            "unit_id",
-            unit_id,
-            &unit.annotations,
-        )?;
+        insert_annotations(&self.tx, AnnotationOwner::Unit, unit_id, &unit.annotations)?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, creationtool,
                 creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
@@ -449,8 +439,7 @@ impl ImportSession<'_> {
                 let variant_id = self.tx.last_insert_rowid();
                 insert_annotations(
                     &self.tx,
-                    "variant_annotation",
-                    "variant_id",
+                    AnnotationOwner::Variant,
                     variant_id,
                     &p.variant.annotations,
                 )?;
@@ -460,21 +449,52 @@ impl ImportSession<'_> {
     }
 }
 
+/// Which table an annotation lives in. Each owner has its own fixed SQL: no SQL is ever
+/// assembled from strings.
+#[derive(Debug, Clone, Copy)]
+enum AnnotationOwner {
+    Unit,
+    Variant,
+}
+
+impl AnnotationOwner {
+    fn select_sql(self) -> &'static str {
+        match self {
+            AnnotationOwner::Unit => {
+                "SELECT kind, prop_type, lang, o_encoding, value FROM unit_annotation
+                 WHERE unit_id = ?1 ORDER BY ord"
+            }
+            AnnotationOwner::Variant => {
+                "SELECT kind, prop_type, lang, o_encoding, value FROM variant_annotation
+                 WHERE variant_id = ?1 ORDER BY ord"
+            }
+        }
+    }
+
+    fn insert_sql(self) -> &'static str {
+        match self {
+            AnnotationOwner::Unit => {
+                "INSERT INTO unit_annotation (unit_id, ord, kind, prop_type, lang, o_encoding, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            }
+            AnnotationOwner::Variant => {
+                "INSERT INTO variant_annotation (variant_id, ord, kind, prop_type, lang, o_encoding, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            }
+        }
+    }
+}
+
 fn insert_annotations(
     tx: &Transaction<'_>,
-    table: &str,
-    owner: &str,
+    owner: AnnotationOwner,
     owner_id: i64,
     annotations: &[Annotation],
 ) -> Result<()> {
     if annotations.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO {table} ({owner}, ord, kind, prop_type, lang, o_encoding, value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(owner.insert_sql())?;
     for (ord, a) in annotations.iter().enumerate() {
         stmt.execute(params![
             owner_id,

@@ -112,7 +112,7 @@ pub struct SkippedUnit {
 /// What [`TmxReader::next_unit`] yields.
 #[derive(Debug, Clone)]
 pub enum UnitRead {
-    Unit { unit: Unit, at: Position },
+    Unit { unit: Box<Unit>, at: Position },
     Skipped(SkippedUnit),
 }
 
@@ -384,7 +384,10 @@ impl TmxReader {
                     let tuid = attr(&attrs, "tuid").map(str::to_string);
                     let depth = self.depth;
                     return Some(match self.read_unit(&attrs) {
-                        Ok(unit) => Ok(UnitRead::Unit { unit, at }),
+                        Ok(unit) => Ok(UnitRead::Unit {
+                            unit: Box::new(unit),
+                            at,
+                        }),
                         Err(Fault::Skip(reason)) => {
                             // Read on to the unit's own end tag, then report it.
                             let skipped = SkippedUnit { at, tuid, reason };
