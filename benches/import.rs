@@ -1,0 +1,123 @@
+//! Import benchmark: builds an N-unit TMX (default 100,000) from the Russian–English corpus,
+//! imports it with the release `tmbase` binary into a fresh database, and prints units per
+//! second and the peak resident memory of the importing process.
+//!
+//! `cargo bench --bench import -- [--units N] [--corpus PATH]`
+
+use std::io::{BufRead, BufReader, BufWriter};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
+use tmbase::tmx::{TmxWriter, WriterOptions};
+
+fn main() {
+    let mut units = 100_000usize;
+    let mut corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/parallel/ru-en.combined.dedup.tsv");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--units" => units = args.next().and_then(|v| v.parse().ok()).expect("--units N"),
+            "--corpus" => corpus = args.next().expect("--corpus PATH").into(),
+            _ => {} // cargo passes --bench
+        }
+    }
+    let pairs = read_pairs(&corpus);
+    let dir = tempfile::tempdir().unwrap();
+    let tmx = dir.path().join("bench.tmx");
+    write_tmx(&tmx, &pairs, units);
+    let size = std::fs::metadata(&tmx).unwrap().len();
+    println!("corpus: {} pairs from {}", pairs.len(), corpus.display());
+    println!("tmx: {units} units, {:.1} MB", size as f64 / 1e6);
+
+    let db = dir.path().join("bench.db");
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tmbase"))
+        .arg("--db")
+        .arg(&db)
+        .args(["import", tmx.to_str().unwrap(), "--memory", "bench", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak_kb = 0u64;
+    loop {
+        if let Some(kb) = high_water_mark_kb(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "import failed");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let added = report["added"].as_u64().unwrap();
+    println!(
+        "import: {added} units added, {} skipped, in {elapsed:.2} s (process wall time)",
+        report["skipped"]
+    );
+    println!("units per second: {:.0}", units as f64 / elapsed);
+    println!("MB per second: {:.1}", size as f64 / 1e6 / elapsed);
+    println!("peak resident memory: {:.1} MB", peak_kb as f64 / 1024.0);
+    println!("database size: {:.1} MB", std::fs::metadata(&db).unwrap().len() as f64 / 1e6);
+}
+
+fn read_pairs(path: &PathBuf) -> Vec<(String, String)> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    BufReader::new(file)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let l = l.ok()?;
+            let mut cols = l.split('\t');
+            Some((cols.next()?.to_string(), cols.next()?.to_string()))
+        })
+        .collect()
+}
+
+/// Unit `i` is corpus pair `i % len`; past the first pass a number is appended so units stay distinct.
+fn write_tmx(path: &PathBuf, pairs: &[(String, String)], units: usize) {
+    let out = BufWriter::new(std::fs::File::create(path).unwrap());
+    let header = Header { srclang: Some("ru".into()), ..Header::default() };
+    let mut w = TmxWriter::start(out, &header, &WriterOptions { srclang: "ru".into() }).unwrap();
+    for i in 0..units {
+        let (ru, en) = &pairs[i % pairs.len()];
+        let round = i / pairs.len();
+        let (ru, en) = if round == 0 {
+            (ru.clone(), en.clone())
+        } else {
+            (format!("{ru} ({round})"), format!("{en} ({round})"))
+        };
+        let meta = Metadata {
+            creationdate: Some("20220114T101010Z".into()),
+            creationid: Some("BENCH".into()),
+            ..Metadata::default()
+        };
+        let variant = |lang: &str, text: String| Variant {
+            lang: lang.into(),
+            meta: Metadata::default(),
+            annotations: vec![],
+            segment: Segment::from_text(text),
+        };
+        let unit = Unit {
+            tuid: Some(i.to_string()),
+            srclang: None,
+            meta,
+            annotations: vec![],
+            variants: vec![variant("ru-RU", ru), variant("en-US", en)],
+        };
+        w.write_unit(&unit).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+fn high_water_mark_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
