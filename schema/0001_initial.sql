@@ -65,14 +65,15 @@ CREATE TABLE unit_annotation (
     PRIMARY KEY (unit_id, ord)
 ) WITHOUT ROWID;
 
+-- Keyed by (unit, position in the unit): a unit's variants are stored together, in order.
 CREATE TABLE variant (
-    id                  INTEGER PRIMARY KEY,
     unit_id             INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
     ord                 INTEGER NOT NULL,
     -- Canonical BCP 47 tag (ru-RU, en-GB).
     lang                TEXT NOT NULL,
-    -- The <seg> content as XML: text and inline codes, exactly as they came in.
-    seg                 TEXT NOT NULL,
+    -- The <seg> content as XML (text and inline codes exactly as they came in); NULL when
+    -- the segment has no markup, and then `plain` is the whole segment.
+    seg                 TEXT,
     -- The text without markup, and its normalised form for matching.
     plain               TEXT NOT NULL,
     norm                TEXT NOT NULL,
@@ -86,17 +87,19 @@ CREATE TABLE variant (
     usagecount          INTEGER,
     o_tmf               TEXT,
     datatype            TEXT,
-    o_encoding          TEXT
-);
-CREATE INDEX variant_by_unit ON variant(unit_id, ord);
+    o_encoding          TEXT,
+    PRIMARY KEY (unit_id, ord)
+) WITHOUT ROWID;
 
 CREATE TABLE variant_annotation (
-    variant_id INTEGER NOT NULL REFERENCES variant(id) ON DELETE CASCADE,
-    ord        INTEGER NOT NULL,
+    unit_id     INTEGER NOT NULL,
+    variant_ord INTEGER NOT NULL,
+    ord         INTEGER NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('prop', 'note')),
     prop_type  TEXT,
     lang       TEXT,
     o_encoding TEXT,
     value      TEXT NOT NULL,
-    PRIMARY KEY (variant_id, ord)
+    PRIMARY KEY (unit_id, variant_ord, ord),
+    FOREIGN KEY (unit_id, variant_ord) REFERENCES variant(unit_id, ord) ON DELETE CASCADE
 ) WITHOUT ROWID;

@@ -9,8 +9,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::store::{AddOutcome, DuplicatePolicy, Store, StoreError};
-use crate::tmx::{ReadLimits, TmxError, TmxReader, UnitRead};
+use std::sync::mpsc;
+
+use crate::model::Header;
+use crate::store::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, Store, StoreError};
+use crate::tmx::{Position, ReadLimits, SkippedUnit, TmxError, TmxReader, UnitRead};
 
 /// How an import runs.
 #[derive(Debug, Clone)]
@@ -134,83 +137,137 @@ pub fn import_tmx_file(
     import_tmx(store, Box::new(file), &file_name, options, progress)
 }
 
+/// What the reading thread hands to the writing thread.
+enum Parsed {
+    Unit(PreparedUnit, Position),
+    Skipped(SkippedUnit),
+}
+
+/// Units travel between the threads in batches, to keep channel traffic low.
+const BATCH: usize = 256;
+
 /// Imports TMX from any byte stream (a file, a request body). `name` appears in messages.
+///
+/// Two threads: one reads the XML and prepares each unit (segment XML, plain and normalised
+/// text, hash), the calling thread writes to the store. A bounded channel between them keeps
+/// memory flat.
 pub fn import_tmx(
     store: &mut Store,
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     name: &str,
     options: &ImportOptions,
     progress: &Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
-    let tmx_error = |source| ImportError::Tmx {
-        file: name.to_string(),
-        source,
-    };
-    let counted = CountingReader {
-        inner: input,
-        count: progress.bytes.clone(),
-    };
-    let mut reader = TmxReader::new(Box::new(counted), options.limits).map_err(tmx_error)?;
-    let mut report = ImportReport {
-        file: name.to_string(),
-        memory: options.memory.clone(),
-        tmx_version: reader.version().map(str::to_string),
-        encoding: reader.input_info().encoding.clone(),
-        gzip: reader.input_info().gzip,
-        warnings: reader.input_info().warnings.clone(),
-        dry_run: options.dry_run,
-        ..ImportReport::default()
-    };
-    let header = reader.header().clone();
-    let mut session = store.begin_import(&options.memory, &header, options.on_duplicate)?;
-    while let Some(next) = reader.next_unit() {
-        let read = match next {
-            Ok(read) => read,
-            // Dropping the session rolls the whole file back.
-            Err(e) => return Err(tmx_error(e)),
+    let tmx_error = |source| ImportError::Tmx { file: name.to_string(), source };
+    let counted = CountingReader { inner: input, count: progress.bytes.clone() };
+    let limits = options.limits;
+    let (head_tx, head_rx) = mpsc::sync_channel::<Result<(ImportReport, Header), TmxError>>(1);
+    let (batch_tx, batch_rx) = mpsc::sync_channel::<Result<Vec<Parsed>, TmxError>>(16);
+
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut reader = match TmxReader::new(Box::new(counted), limits) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = head_tx.send(Err(e));
+                    return;
+                }
+            };
+            let report = ImportReport {
+                tmx_version: reader.version().map(str::to_string),
+                encoding: reader.input_info().encoding.clone(),
+                gzip: reader.input_info().gzip,
+                warnings: reader.input_info().warnings.clone(),
+                ..ImportReport::default()
+            };
+            if head_tx.send(Ok((report, reader.header().clone()))).is_err() {
+                return;
+            }
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(next) = reader.next_unit() {
+                let parsed = match next {
+                    Ok(UnitRead::Unit { unit, at }) => Parsed::Unit(PreparedUnit::new(*unit), at),
+                    Ok(UnitRead::Skipped(s)) => Parsed::Skipped(s),
+                    Err(e) => {
+                        let _ = batch_tx.send(Err(e));
+                        return;
+                    }
+                };
+                batch.push(parsed);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if batch_tx.send(Ok(full)).is_err() {
+                        return; // the writer stopped
+                    }
+                }
+            }
+            let _ = batch_tx.send(Ok(batch));
+        });
+
+        let (mut report, header) = match head_rx.recv() {
+            Ok(Ok(head)) => head,
+            Ok(Err(e)) => return Err(tmx_error(e)),
+            Err(_) => return Err(tmx_error(TmxError::NotTmx("the reader stopped".into()))),
         };
-        report.units_read += 1;
-        progress.units.fetch_add(1, Ordering::Relaxed);
-        match read {
-            UnitRead::Skipped(s) => report.note_problem(
-                Problem {
-                    line: s.at.line,
-                    column: s.at.column,
-                    tuid: s.tuid,
-                    reason: s.reason.code().to_string(),
-                    message: s.reason.to_string(),
-                },
-                options.max_listed_problems,
-            ),
-            UnitRead::Unit { unit, at } => {
-                for v in &unit.variants {
-                    *report.languages.entry(v.lang.clone()).or_default() += 1;
-                }
-                match session.add_unit(&unit)? {
-                    AddOutcome::Added(_) => report.added += 1,
-                    AddOutcome::Updated(_) => report.updated += 1,
-                    AddOutcome::Duplicate(existing) => report.note_problem(
-                        Problem {
-                            line: at.line,
-                            column: at.column,
-                            tuid: unit.tuid.clone(),
-                            reason: "duplicate".into(),
-                            message: format!(
-                                "the memory already holds this unit (unit {existing})"
-                            ),
-                        },
-                        options.max_listed_problems,
-                    ),
-                }
+        report.file = name.to_string();
+        report.memory = options.memory.clone();
+        report.dry_run = options.dry_run;
+        let mut session = store.begin_import(&options.memory, &header, options.on_duplicate)?;
+        for batch in batch_rx {
+            // An error drops the session, which rolls the whole file back.
+            for parsed in batch.map_err(tmx_error)? {
+                report.units_read += 1;
+                progress.units.fetch_add(1, Ordering::Relaxed);
+                record(&mut session, parsed, &mut report, options)?;
+            }
+        }
+        if options.dry_run {
+            session.rollback()?;
+        } else {
+            session.commit()?;
+        }
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    })
+}
+
+fn record(
+    session: &mut ImportSession<'_>,
+    parsed: Parsed,
+    report: &mut ImportReport,
+    options: &ImportOptions,
+) -> Result<(), ImportError> {
+    match parsed {
+        Parsed::Skipped(s) => report.note_problem(
+            Problem {
+                line: s.at.line,
+                column: s.at.column,
+                tuid: s.tuid,
+                reason: s.reason.code().to_string(),
+                message: s.reason.to_string(),
+            },
+            options.max_listed_problems,
+        ),
+        Parsed::Unit(prepared, at) => {
+            for v in &prepared.unit().variants {
+                *report.languages.entry(v.lang.clone()).or_default() += 1;
+            }
+            match session.add_unit(&prepared)? {
+                AddOutcome::Added(_) => report.added += 1,
+                AddOutcome::Updated(_) => report.updated += 1,
+                AddOutcome::Duplicate(existing) => report.note_problem(
+                    Problem {
+                        line: at.line,
+                        column: at.column,
+                        tuid: prepared.unit().tuid.clone(),
+                        reason: "duplicate".into(),
+                        message: format!("the memory already holds this unit (unit {existing})"),
+                    },
+                    options.max_listed_problems,
+                ),
             }
         }
     }
-    if options.dry_run {
-        session.rollback()?;
-    } else {
-        session.commit()?;
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 pub use memories::{LanguagePair, MemorySummary};
-pub use units::{AddOutcome, DuplicatePolicy, ImportSession, UnitFilter};
+pub use units::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, UnitFilter};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,15 @@
 //! Units and their variants: the import session that adds them (with duplicate detection)
 //! and the streaming walk over a memory that exports them.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, Row, Transaction};
 
 use super::memories::merge_header;
 use super::{Result, Store, StoreError};
 use crate::model::{
-    lang_matches, normalize_lang_tag, Annotation, AnnotationKind, Header, Metadata, Unit, Variant,
+    lang_matches, normalize_lang_tag, Annotation, AnnotationKind, Header, Metadata, Segment, Unit,
+    Variant,
 };
 use crate::text::normalize_for_matching;
 use crate::tmx::{segment_from_xml, segment_to_xml};
@@ -39,14 +42,76 @@ pub struct ImportSession<'a> {
     tx: Transaction<'a>,
     memory_id: i64,
     policy: DuplicatePolicy,
+    /// Content hashes of the memory's units, so that most units need no duplicate query.
+    known_hashes: HashSet<i64>,
 }
 
-/// A variant as stored: the segment XML and its derived texts.
-struct PreparedVariant<'u> {
-    variant: &'u Variant,
-    seg: String,
+/// A unit with everything the store derives from it (segment XML, plain and normalised
+/// text, content hash) computed. Pure CPU work: an importer prepares units on one thread
+/// while the store writes on another.
+pub struct PreparedUnit {
+    unit: Unit,
+    derived: Vec<DerivedTexts>,
+    hash: i64,
+}
+
+struct DerivedTexts {
+    seg: Option<String>,
     plain: String,
     norm: String,
+}
+
+impl PreparedUnit {
+    pub fn new(unit: Unit) -> PreparedUnit {
+        let derived: Vec<DerivedTexts> = unit
+            .variants
+            .iter()
+            .map(|v| {
+                let plain = v.segment.plain_text();
+                DerivedTexts {
+                    seg: v.segment.has_markup().then(|| segment_to_xml(&v.segment)),
+                    norm: normalize_for_matching(&plain),
+                    plain,
+                }
+            })
+            .collect();
+        let mut prepared = PreparedUnit { unit, derived, hash: 0 };
+        prepared.hash = content_hash(&prepared.variants());
+        prepared
+    }
+
+    pub fn unit(&self) -> &Unit {
+        &self.unit
+    }
+
+    fn variants(&self) -> Vec<PreparedVariant<'_>> {
+        self.unit
+            .variants
+            .iter()
+            .zip(&self.derived)
+            .map(|(variant, d)| PreparedVariant {
+                variant,
+                seg: d.seg.as_deref(),
+                plain: &d.plain,
+                norm: &d.norm,
+            })
+            .collect()
+    }
+}
+
+/// A view of one prepared variant.
+struct PreparedVariant<'u> {
+    variant: &'u Variant,
+    seg: Option<&'u str>,
+    plain: &'u str,
+    norm: &'u str,
+}
+
+impl PreparedVariant<'_> {
+    /// What identifies the variant's content: language, markup and text.
+    fn content_key(&self) -> (&str, Option<&str>, &str) {
+        (self.variant.lang.as_str(), self.seg, self.plain)
+    }
 }
 
 impl Store {
@@ -75,10 +140,18 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         merge_header(&tx, memory_id, header)?;
+        let known_hashes = if policy == DuplicatePolicy::Keep {
+            HashSet::new()
+        } else {
+            let mut stmt = tx.prepare("SELECT content_hash FROM unit WHERE memory_id = ?1")?;
+            let hashes = stmt.query_map([memory_id], |r| r.get(0))?;
+            hashes.collect::<rusqlite::Result<HashSet<i64>>>()?
+        };
         Ok(ImportSession {
             tx,
             memory_id,
             policy,
+            known_hashes,
         })
     }
 
@@ -134,7 +207,7 @@ impl Store {
                     continue;
                 }
             }
-            unit.annotations = self.load_annotations(AnnotationOwner::Unit, unit_id)?;
+            unit.annotations = self.load_annotations(AnnotationOwner::Unit(unit_id))?;
             each(unit).map_err(|e| StoreError::Corrupt(format!("while writing: {e}")))?;
             written += 1;
         }
@@ -143,15 +216,15 @@ impl Store {
 
     fn load_variants(&self, unit_id: i64) -> Result<Vec<Variant>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, lang, seg, creationtool, creationtoolversion, creationdate, creationid,
-                    changedate, changeid, lastusagedate, usagecount, o_tmf, datatype, o_encoding
+            "SELECT ord, lang, seg, creationtool, creationtoolversion, creationdate, creationid,
+                    changedate, changeid, lastusagedate, usagecount, o_tmf, datatype, o_encoding, plain
              FROM variant WHERE unit_id = ?1 ORDER BY ord",
         )?;
         let rows = stmt.query_map([unit_id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
+                (r.get::<_, Option<String>>(2)?, r.get::<_, String>(14)?),
                 Metadata {
                     creationtool: r.get(3)?,
                     creationtoolversion: r.get(4)?,
@@ -170,10 +243,13 @@ impl Store {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (variant_id, lang, seg, meta) = row?;
-            let segment = segment_from_xml(&seg)
-                .map_err(|e| StoreError::Corrupt(format!("variant {variant_id}: {e}")))?;
-            let annotations = self.load_annotations(AnnotationOwner::Variant, variant_id)?;
+            let (ord, lang, (seg, plain), meta) = row?;
+            let segment = match seg {
+                None => Segment::from_text(plain),
+                Some(xml) => segment_from_xml(&xml)
+                    .map_err(|e| StoreError::Corrupt(format!("unit {unit_id}, variant {ord}: {e}")))?,
+            };
+            let annotations = self.load_annotations(AnnotationOwner::Variant(unit_id, ord))?;
             out.push(Variant {
                 lang,
                 meta,
@@ -184,9 +260,12 @@ impl Store {
         Ok(out)
     }
 
-    fn load_annotations(&self, owner: AnnotationOwner, id: i64) -> Result<Vec<Annotation>> {
+    fn load_annotations(&self, owner: AnnotationOwner) -> Result<Vec<Annotation>> {
         let mut stmt = self.conn.prepare_cached(owner.select_sql())?;
-        let rows = stmt.query_map([id], annotation_from_row)?;
+        let rows = match owner {
+            AnnotationOwner::Unit(id) => stmt.query_map([id], annotation_from_row)?,
+            AnnotationOwner::Variant(id, ord) => stmt.query_map([id, ord], annotation_from_row)?,
+        };
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
@@ -209,20 +288,22 @@ pub(crate) fn annotation_from_row(r: &Row<'_>) -> rusqlite::Result<Annotation> {
     })
 }
 
-/// FNV-1a over the variants' languages and segment XML, order-insensitive. Used to find
+/// FNV-1a over the variants' languages, markup and text, order-insensitive. Used to find
 /// candidate duplicates quickly; candidates are then compared in full.
 fn content_hash(variants: &[PreparedVariant<'_>]) -> i64 {
-    let mut parts: Vec<(&str, &str)> = variants
-        .iter()
-        .map(|v| (v.variant.lang.as_str(), v.seg.as_str()))
-        .collect();
+    let mut parts: Vec<_> = variants.iter().map(PreparedVariant::content_key).collect();
     parts.sort_unstable();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (lang, seg) in parts {
-        for b in lang.bytes().chain([0u8]).chain(seg.bytes()).chain([0xffu8]) {
+    let mut eat = |bytes: &[u8], end: u8| {
+        for &b in bytes.iter().chain([end].iter()) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
+    };
+    for (lang, seg, plain) in parts {
+        eat(lang.as_bytes(), 0);
+        eat(seg.map(str::as_bytes).unwrap_or(b"\x01"), 0);
+        eat(plain.as_bytes(), 0xff);
     }
     h as i64
 }
@@ -233,31 +314,19 @@ impl ImportSession<'_> {
     }
 
     /// Adds one unit under the session's duplicate policy.
-    pub fn add_unit(&mut self, unit: &Unit) -> Result<AddOutcome> {
-        let prepared: Vec<PreparedVariant<'_>> = unit
-            .variants
-            .iter()
-            .map(|v| {
-                let plain = v.segment.plain_text();
-                PreparedVariant {
-                    variant: v,
-                    seg: segment_to_xml(&v.segment),
-                    norm: normalize_for_matching(&plain),
-                    plain,
-                }
-            })
-            .collect();
-        let hash = content_hash(&prepared);
-
+    pub fn add_unit(&mut self, unit: &PreparedUnit) -> Result<AddOutcome> {
+        let prepared = unit.variants();
+        let (hash, unit) = (unit.hash, &unit.unit);
         if self.policy == DuplicatePolicy::Overwrite {
             if let Some(tuid) = &unit.tuid {
                 if let Some(id) = self.unit_by_tuid(tuid)? {
                     self.replace_unit(id, unit, &prepared, hash)?;
+                    self.known_hashes.insert(hash);
                     return Ok(AddOutcome::Updated(id));
                 }
             }
         }
-        if self.policy != DuplicatePolicy::Keep {
+        if self.policy != DuplicatePolicy::Keep && self.known_hashes.contains(&hash) {
             if let Some(id) = self.identical_unit(hash, &prepared)? {
                 if self.policy == DuplicatePolicy::Overwrite {
                     self.replace_unit(id, unit, &prepared, hash)?;
@@ -267,6 +336,9 @@ impl ImportSession<'_> {
             }
         }
         let id = self.insert_unit(unit, &prepared, hash)?;
+        if self.policy != DuplicatePolicy::Keep {
+            self.known_hashes.insert(hash);
+        }
         Ok(AddOutcome::Added(id))
     }
 
@@ -299,18 +371,19 @@ impl ImportSession<'_> {
         if ids.is_empty() {
             return Ok(None);
         }
-        let mut wanted: Vec<(&str, &str)> = prepared
-            .iter()
-            .map(|v| (v.variant.lang.as_str(), v.seg.as_str()))
-            .collect();
+        let mut wanted: Vec<_> = prepared.iter().map(PreparedVariant::content_key).collect();
         wanted.sort_unstable();
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT lang, seg FROM variant WHERE unit_id = ?1")?;
+            .prepare_cached("SELECT lang, seg, plain FROM variant WHERE unit_id = ?1")?;
         for id in ids {
             let mut stored = stmt
                 .query_map([id], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             stored.sort_unstable();
@@ -318,7 +391,7 @@ impl ImportSession<'_> {
                 && stored
                     .iter()
                     .zip(&wanted)
-                    .all(|((l, s), (wl, ws))| l == wl && s == ws);
+                    .all(|((l, s, p), (wl, ws, wp))| l == wl && s.as_deref() == *ws && p == wp);
             if same {
                 return Ok(Some(id));
             }
@@ -407,7 +480,7 @@ impl ImportSession<'_> {
         unit: &Unit,
         prepared: &[PreparedVariant<'_>],
     ) -> Result<()> {
-        insert_annotations(&self.tx, AnnotationOwner::Unit, unit_id, &unit.annotations)?;
+        insert_annotations(&self.tx, AnnotationOwner::Unit(unit_id), &unit.annotations)?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, creationtool,
                 creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
@@ -435,51 +508,36 @@ impl ImportSession<'_> {
                 m.datatype,
                 m.o_encoding
             ])?;
-            if !p.variant.annotations.is_empty() {
-                let variant_id = self.tx.last_insert_rowid();
-                insert_annotations(
-                    &self.tx,
-                    AnnotationOwner::Variant,
-                    variant_id,
-                    &p.variant.annotations,
-                )?;
-            }
+            insert_annotations(
+                &self.tx,
+                AnnotationOwner::Variant(unit_id, ord as i64),
+                &p.variant.annotations,
+            )?;
         }
         Ok(())
     }
 }
 
-/// Which table an annotation lives in. Each owner has its own fixed SQL: no SQL is ever
-/// assembled from strings.
+/// Which table an annotation lives in, and the key of its owner. Each owner has its own
+/// fixed SQL: no SQL is ever assembled from strings.
 #[derive(Debug, Clone, Copy)]
 enum AnnotationOwner {
-    Unit,
-    Variant,
+    /// A unit id.
+    Unit(i64),
+    /// A unit id and the variant's position in it.
+    Variant(i64, i64),
 }
 
 impl AnnotationOwner {
     fn select_sql(self) -> &'static str {
         match self {
-            AnnotationOwner::Unit => {
+            AnnotationOwner::Unit(_) => {
                 "SELECT kind, prop_type, lang, o_encoding, value FROM unit_annotation
                  WHERE unit_id = ?1 ORDER BY ord"
             }
-            AnnotationOwner::Variant => {
+            AnnotationOwner::Variant(..) => {
                 "SELECT kind, prop_type, lang, o_encoding, value FROM variant_annotation
-                 WHERE variant_id = ?1 ORDER BY ord"
-            }
-        }
-    }
-
-    fn insert_sql(self) -> &'static str {
-        match self {
-            AnnotationOwner::Unit => {
-                "INSERT INTO unit_annotation (unit_id, ord, kind, prop_type, lang, o_encoding, value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-            }
-            AnnotationOwner::Variant => {
-                "INSERT INTO variant_annotation (variant_id, ord, kind, prop_type, lang, o_encoding, value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                 WHERE unit_id = ?1 AND variant_ord = ?2 ORDER BY ord"
             }
         }
     }
@@ -488,23 +546,29 @@ impl AnnotationOwner {
 fn insert_annotations(
     tx: &Transaction<'_>,
     owner: AnnotationOwner,
-    owner_id: i64,
     annotations: &[Annotation],
 ) -> Result<()> {
     if annotations.is_empty() {
         return Ok(());
     }
-    let mut stmt = tx.prepare_cached(owner.insert_sql())?;
     for (ord, a) in annotations.iter().enumerate() {
-        stmt.execute(params![
-            owner_id,
-            ord as i64,
-            a.kind.as_str(),
-            a.prop_type,
-            a.lang,
-            a.o_encoding,
-            a.value
-        ])?;
+        let ord = ord as i64;
+        let kind = a.kind.as_str();
+        match owner {
+            AnnotationOwner::Unit(id) => tx
+                .prepare_cached(
+                    "INSERT INTO unit_annotation (unit_id, ord, kind, prop_type, lang, o_encoding, value)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![id, ord, kind, a.prop_type, a.lang, a.o_encoding, a.value])?,
+            AnnotationOwner::Variant(id, variant_ord) => tx
+                .prepare_cached(
+                    "INSERT INTO variant_annotation
+                        (unit_id, variant_ord, ord, kind, prop_type, lang, o_encoding, value)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![id, variant_ord, ord, kind, a.prop_type, a.lang, a.o_encoding, a.value])?,
+        };
     }
     Ok(())
 }

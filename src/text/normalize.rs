@@ -1,14 +1,24 @@
 //! The normalised form of a segment used for matching and duplicate-insensitive lookups.
 //! Originals are always kept and shown; this form only decides what counts as "the same".
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// NFC, case folding, ё→е, typographic quotes to plain ones, dashes to `-`, every kind of
 /// space to one ASCII space (collapsed, trimmed), soft hyphens and zero-width characters removed.
 pub fn normalize_for_matching(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Almost all stored text is already NFC; the quick check avoids recomposing it.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        fold(text.chars())
+    } else {
+        fold(text.nfc())
+    }
+}
+
+fn fold(chars: impl Iterator<Item = char>) -> String {
+    let (low, _) = chars.size_hint();
+    let mut out = String::with_capacity(low);
     let mut pending_space = false;
-    for c in text.nfc() {
+    for c in chars {
         let mapped = match c {
             '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => continue,
             'ё' | 'Ё' => 'е',
@@ -25,10 +35,10 @@ pub fn normalize_for_matching(text: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
-        if mapped.is_uppercase() {
-            out.extend(mapped.to_lowercase());
+        if mapped.is_ascii() {
+            out.push(mapped.to_ascii_lowercase());
         } else {
-            out.push(mapped);
+            out.extend(mapped.to_lowercase());
         }
     }
     out
