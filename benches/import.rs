@@ -37,13 +37,7 @@ fn main() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tmbase"))
         .arg("--db")
         .arg(&db)
-        .args([
-            "import",
-            tmx.to_str().unwrap(),
-            "--memory",
-            "bench",
-            "--json",
-        ])
+        .args(["import", tmx.to_str().unwrap(), "--memory", "bench", "--json"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -70,10 +64,7 @@ fn main() {
     println!("units per second: {:.0}", units as f64 / elapsed);
     println!("MB per second: {:.1}", size as f64 / 1e6 / elapsed);
     println!("peak resident memory: {:.1} MB", peak_kb as f64 / 1024.0);
-    println!(
-        "database size: {:.1} MB",
-        std::fs::metadata(&db).unwrap().len() as f64 / 1e6
-    );
+    println!("database size: {:.1} MB", std::fs::metadata(&db).unwrap().len() as f64 / 1e6);
 }
 
 fn read_pairs(path: &PathBuf) -> Vec<(String, String)> {
@@ -92,18 +83,8 @@ fn read_pairs(path: &PathBuf) -> Vec<(String, String)> {
 /// Unit `i` is corpus pair `i % len`; past the first pass a number is appended so units stay distinct.
 fn write_tmx(path: &PathBuf, pairs: &[(String, String)], units: usize) {
     let out = BufWriter::new(std::fs::File::create(path).unwrap());
-    let header = Header {
-        srclang: Some("ru".into()),
-        ..Header::default()
-    };
-    let mut w = TmxWriter::start(
-        out,
-        &header,
-        &WriterOptions {
-            srclang: "ru".into(),
-        },
-    )
-    .unwrap();
+    let header = Header { srclang: Some("ru".into()), ..Header::default() };
+    let mut w = TmxWriter::start(out, &header, &WriterOptions { srclang: "ru".into() }).unwrap();
     for i in 0..units {
         let (ru, en) = &pairs[i % pairs.len()];
         let round = i / pairs.len();

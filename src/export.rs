@@ -35,14 +35,8 @@ pub fn export_tmx<W: Write>(
         (None, Some(s)) => s.clone(),
         (None, None) => "*all*".to_string(),
     };
-    let filter = UnitFilter {
-        langs: options
-            .source
-            .iter()
-            .chain(options.target.iter())
-            .cloned()
-            .collect(),
-    };
+    let filter =
+        UnitFilter { langs: options.source.iter().chain(options.target.iter()).cloned().collect() };
     let mut writer = TmxWriter::start(out, &header, &WriterOptions { srclang })?;
     let count = store.for_each_unit(memory_id, &filter, |unit| writer.write_unit(&unit))?;
     writer.finish()?;

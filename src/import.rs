@@ -76,10 +76,7 @@ pub struct ImportReport {
 impl ImportReport {
     fn note_problem(&mut self, problem: Problem, max_listed: usize) {
         self.skipped += 1;
-        *self
-            .skipped_by_reason
-            .entry(problem.reason.clone())
-            .or_default() += 1;
+        *self.skipped_by_reason.entry(problem.reason.clone()).or_default() += 1;
         if self.problems.len() < max_listed {
             self.problems.push(problem);
         }
@@ -92,10 +89,7 @@ pub enum ImportError {
     #[error("{file}: {source}")]
     Tmx { file: String, source: TmxError },
     #[error("{file}: {source}")]
-    Open {
-        file: String,
-        source: std::io::Error,
-    },
+    Open { file: String, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -130,10 +124,8 @@ pub fn import_tmx_file(
     progress: &Progress,
 ) -> Result<ImportReport, ImportError> {
     let file_name = path.display().to_string();
-    let file = File::open(path).map_err(|source| ImportError::Open {
-        file: file_name.clone(),
-        source,
-    })?;
+    let file =
+        File::open(path).map_err(|source| ImportError::Open { file: file_name.clone(), source })?;
     import_tmx(store, Box::new(file), &file_name, options, progress)
 }
 

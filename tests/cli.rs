@@ -11,9 +11,7 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Env { dir: tempfile::tempdir().unwrap() }
     }
 
     fn db(&self) -> PathBuf {
@@ -67,13 +65,7 @@ fn fixture(name: &str) -> String {
 #[test]
 fn import_reports_counts_and_skips_as_json() {
     let env = Env::new();
-    let r = env.json(&[
-        "import",
-        &fixture("ru-en-small.tmx"),
-        "--memory",
-        "news",
-        "--json",
-    ]);
+    let r = env.json(&["import", &fixture("ru-en-small.tmx"), "--memory", "news", "--json"]);
     assert_eq!(r["units_read"], 5);
     assert_eq!(r["added"], 4);
     assert_eq!(r["updated"], 0);
@@ -92,13 +84,7 @@ fn reimporting_own_export_adds_nothing() {
     env.ok(&["import", &fixture("ru-en-small.tmx"), "--memory", "news"]);
     let out = env.path("out.tmx");
     env.ok(&["export", "--memory", "news", "-o", out.to_str().unwrap()]);
-    let r = env.json(&[
-        "import",
-        out.to_str().unwrap(),
-        "--memory",
-        "news",
-        "--json",
-    ]);
+    let r = env.json(&["import", out.to_str().unwrap(), "--memory", "news", "--json"]);
     assert_eq!(r["added"], 0);
     assert_eq!(r["skipped"], 4);
     assert_eq!(r["files"][0]["skipped_by_reason"]["duplicate"], 4);
@@ -125,15 +111,8 @@ fn keep_policy_adds_duplicates_and_overwrite_updates_by_tuid() {
         .unwrap()
         .replace("Kyiv", "Kiev (old spelling)");
     let changed = env.write("changed.tmx", changed.as_bytes());
-    let r = env.json(&[
-        "import",
-        &changed,
-        "--memory",
-        "m",
-        "--on-duplicate",
-        "overwrite",
-        "--json",
-    ]);
+    let r =
+        env.json(&["import", &changed, "--memory", "m", "--on-duplicate", "overwrite", "--json"]);
     assert_eq!(r["added"], 0);
     assert_eq!(r["updated"], 4);
     let exported = env.ok(&["export", "--memory", "m"]);
@@ -145,14 +124,8 @@ fn keep_policy_adds_duplicates_and_overwrite_updates_by_tuid() {
 #[test]
 fn dry_run_writes_nothing() {
     let env = Env::new();
-    let r = env.json(&[
-        "import",
-        &fixture("ru-en-small.tmx"),
-        "--memory",
-        "m",
-        "--dry-run",
-        "--json",
-    ]);
+    let r =
+        env.json(&["import", &fixture("ru-en-small.tmx"), "--memory", "m", "--dry-run", "--json"]);
     assert_eq!(r["added"], 4);
     let list = env.json(&["memories", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
@@ -163,40 +136,23 @@ fn broken_file_fails_with_position_and_leaves_nothing_behind() {
     let env = Env::new();
     env.ok(&["import", &fixture("ru-en-small.tmx"), "--memory", "m"]);
     let good = std::fs::read_to_string(fixture("ru-en-small.tmx")).unwrap();
-    let other = good
-        .replace("Kyiv", "Kyiv city")
-        .replace("NATO meeting", "NATO summit");
-    let cut = env.write(
-        "cut.tmx",
-        &other.as_bytes()[..other.find("<tu tuid=\"5\">").unwrap() + 20],
-    );
+    let other = good.replace("Kyiv", "Kyiv city").replace("NATO meeting", "NATO summit");
+    let cut =
+        env.write("cut.tmx", &other.as_bytes()[..other.find("<tu tuid=\"5\">").unwrap() + 20]);
     let out = env.run(&["import", &cut, "--memory", "m", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let failure = r["failed"][0].as_str().unwrap();
-    assert!(
-        failure.contains("cut.tmx") && failure.contains("line 2"),
-        "{failure}"
-    );
+    assert!(failure.contains("cut.tmx") && failure.contains("line 2"), "{failure}");
     let list = env.json(&["memories", "--json"]);
-    assert_eq!(
-        list[0]["units"], 4,
-        "the two changed units of the broken file must not be stored"
-    );
+    assert_eq!(list[0]["units"], 4, "the two changed units of the broken file must not be stored");
 }
 
 #[test]
 fn one_bad_file_does_not_stop_the_others() {
     let env = Env::new();
     let bad = env.write("bad.tmx", b"<tmx><header/><body><tu>");
-    let out = env.run(&[
-        "import",
-        &bad,
-        &fixture("ru-en-small.tmx"),
-        "--memory",
-        "m",
-        "--json",
-    ]);
+    let out = env.run(&["import", &bad, &fixture("ru-en-small.tmx"), "--memory", "m", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["added"], 4);
@@ -207,24 +163,12 @@ fn one_bad_file_does_not_stop_the_others() {
 fn export_filters_languages_bare_language_takes_regions() {
     let env = Env::new();
     env.ok(&["import", &fixture("ru-en-small.tmx"), "--memory", "m"]);
-    let all_ru = env.ok(&[
-        "export", "--memory", "m", "--source", "ru", "--target", "en",
-    ]);
-    assert_eq!(
-        all_ru.matches("<tu ").count(),
-        4,
-        "ru finds ru-RU and ru-UA"
-    );
+    let all_ru = env.ok(&["export", "--memory", "m", "--source", "ru", "--target", "en"]);
+    assert_eq!(all_ru.matches("<tu ").count(), 4, "ru finds ru-RU and ru-UA");
     assert!(!all_ru.contains("de-DE"), "other languages are left out");
     assert!(all_ru.contains("srclang=\"ru\""));
-    let ru_ru = env.ok(&[
-        "export", "--memory", "m", "--source", "ru_RU", "--target", "en-us",
-    ]);
-    assert_eq!(
-        ru_ru.matches("<tu ").count(),
-        3,
-        "ru-RU does not take ru-UA"
-    );
+    let ru_ru = env.ok(&["export", "--memory", "m", "--source", "ru_RU", "--target", "en-us"]);
+    assert_eq!(ru_ru.matches("<tu ").count(), 3, "ru-RU does not take ru-UA");
     assert!(!ru_ru.contains("Kyiv"));
 }
 
@@ -234,10 +178,7 @@ fn export_keeps_markup_metadata_and_names_tmbase() {
     env.ok(&["import", &fixture("ru-en-small.tmx"), "--memory", "m"]);
     let x = env.ok(&["export", "--memory", "m"]);
     assert!(x.contains("creationtool=\"tmbase\""));
-    assert!(x.contains(&format!(
-        "creationtoolversion=\"{}\"",
-        env!("CARGO_PKG_VERSION")
-    )));
+    assert!(x.contains(&format!("creationtoolversion=\"{}\"", env!("CARGO_PKG_VERSION"))));
     assert!(x.contains("<bpt i=\"1\" type=\"bold\">&lt;b&gt;</bpt>ОК<ept i=\"1\">&lt;/b&gt;</ept>"));
     assert!(x.contains("<prop type=\"x-domain\">politics</prop>"));
     assert!(x.contains("<prop type=\"x-context-pre\">—</prop>"));
@@ -272,10 +213,7 @@ fn memories_lists_counts_and_pairs_and_delete_needs_yes_without_terminal() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     env.ok(&["memory", "delete", "news", "--yes"]);
-    assert_eq!(
-        env.json(&["memories", "--json"]).as_array().unwrap().len(),
-        0
-    );
+    assert_eq!(env.json(&["memories", "--json"]).as_array().unwrap().len(), 0);
     let out = env.run(&["memory", "delete", "news", "--yes"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no memory named \"news\""));
 }
@@ -312,12 +250,25 @@ fn missing_file_and_not_tmx_fail_clearly() {
     let env = Env::new();
     let out = env.run(&["import", "/nonexistent/x.tmx", "--memory", "m"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.tmx"));
-    let map = env.write(
-        "map.tmx",
-        b"<?xml version=\"1.0\"?><map version=\"1.0\"></map>",
-    );
+    let map = env.write("map.tmx", b"<?xml version=\"1.0\"?><map version=\"1.0\"></map>");
     let out = env.run(&["import", &map, "--memory", "m"]);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not a TMX file: the root element is <map>")
     );
+}
+
+#[test]
+fn undeclared_inline_attributes_are_stored_but_left_out_of_exports() {
+    let env = Env::new();
+    let doc = r#"<tmx version="1.4"><header srclang="en"/><body>
+<tu><tuv xml:lang="en"><seg>a<ph id="1" x="2">&lt;br&gt;</ph></seg></tuv><tuv xml:lang="ru"><seg>б</seg></tuv></tu>
+</body></tmx>"#;
+    let file = env.write("heartsome.tmx", doc.as_bytes());
+    env.ok(&["import", &file, "--memory", "m"]);
+    let exported = env.ok(&["export", "--memory", "m"]);
+    assert!(exported.contains(r#"<ph x="2">&lt;br&gt;</ph>"#), "{exported}");
+    // The stored segment still has the attribute, so the unit counts as a duplicate of the
+    // original file and not of the export.
+    let again = env.json(&["import", &file, "--memory", "m", "--json"]);
+    assert_eq!(again["files"][0]["skipped_by_reason"]["duplicate"], 1);
 }

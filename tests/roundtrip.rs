@@ -48,6 +48,19 @@ fn opt_text() -> impl Strategy<Value = Option<String>> {
     proptest::option::of(text())
 }
 
+/// Attributes the TMX 1.4b DTD declares on each inline element.
+fn declared(kind: InlineKind) -> &'static [&'static str] {
+    match kind {
+        InlineKind::Bpt => &["i", "x", "type"],
+        InlineKind::Ept => &["i"],
+        InlineKind::It => &["pos", "x", "type"],
+        InlineKind::Ph => &["x", "assoc", "type"],
+        InlineKind::Hi => &["x", "type"],
+        InlineKind::Ut => &["x"],
+        InlineKind::Sub => &["datatype", "type"],
+    }
+}
+
 fn attrs() -> impl Strategy<Value = Vec<(String, String)>> {
     let names = prop_oneof![
         Just("i"),
@@ -75,39 +88,24 @@ fn inline(depth: u32) -> BoxedStrategy<Inline> {
         Just(InlineKind::Ut),
         Just(InlineKind::Sub),
     ];
-    let tag = (
-        kind,
-        attrs(),
-        proptest::collection::vec(inline(depth - 1), 0..3),
-    )
-        .prop_map(|(kind, attrs, content)| Inline::Tag {
-            kind,
-            attrs,
-            content,
-        });
+    // Only the attributes TMX declares on each element survive an export.
+    let tag = (kind, attrs(), proptest::collection::vec(inline(depth - 1), 0..3)).prop_map(
+        |(kind, attrs, content)| {
+            let attrs =
+                attrs.into_iter().filter(|(k, _)| declared(kind).contains(&k.as_str())).collect();
+            Inline::Tag { kind, attrs, content }
+        },
+    );
     prop_oneof![leaf, tag].boxed()
 }
 
 fn metadata() -> impl Strategy<Value = Metadata> {
     (
-        (
-            opt_text(),
-            opt_text(),
-            opt_text(),
-            opt_text(),
-            opt_text(),
-            opt_text(),
-        ),
-        (
-            opt_text(),
-            proptest::option::of(0i64..1_000_000),
-            opt_text(),
-            opt_text(),
-            opt_text(),
-        ),
+        (opt_text(), opt_text(), opt_text(), opt_text(), opt_text(), opt_text()),
+        (opt_text(), proptest::option::of(0i64..1_000_000), opt_text(), opt_text(), opt_text()),
     )
-        .prop_map(
-            |((tool, toolv, cdate, cid, chdate, chid), (lud, count, otmf, dt, enc))| Metadata {
+        .prop_map(|((tool, toolv, cdate, cid, chdate, chid), (lud, count, otmf, dt, enc))| {
+            Metadata {
                 creationtool: tool,
                 creationtoolversion: toolv,
                 creationdate: cdate,
@@ -120,18 +118,14 @@ fn metadata() -> impl Strategy<Value = Metadata> {
                 datatype: dt,
                 segtype: None,
                 o_encoding: enc,
-            },
-        )
+            }
+        })
 }
 
 fn annotations() -> impl Strategy<Value = Vec<Annotation>> {
     let one = (any::<bool>(), text(), opt_text(), text()).prop_map(|(is_prop, t, lang, value)| {
         Annotation {
-            kind: if is_prop {
-                AnnotationKind::Prop
-            } else {
-                AnnotationKind::Note
-            },
+            kind: if is_prop { AnnotationKind::Prop } else { AnnotationKind::Note },
             prop_type: is_prop.then_some(t),
             lang,
             o_encoding: None,
@@ -142,17 +136,14 @@ fn annotations() -> impl Strategy<Value = Vec<Annotation>> {
 }
 
 fn variant(lang: &'static str) -> impl Strategy<Value = Variant> {
-    (
-        metadata(),
-        annotations(),
-        proptest::collection::vec(inline(2), 0..4),
-    )
-        .prop_map(move |(meta, annotations, content)| Variant {
+    (metadata(), annotations(), proptest::collection::vec(inline(2), 0..4)).prop_map(
+        move |(meta, annotations, content)| Variant {
             lang: lang.to_string(),
             meta,
             annotations,
             segment: Segment { content },
-        })
+        },
+    )
 }
 
 fn unit() -> impl Strategy<Value = Unit> {
@@ -168,13 +159,7 @@ fn unit() -> impl Strategy<Value = Unit> {
             meta.segtype = Some("sentence".into());
             let mut variants = vec![ru, en];
             variants.extend(de);
-            Unit {
-                tuid,
-                srclang: Some("ru-RU".into()),
-                meta,
-                annotations,
-                variants,
-            }
+            Unit { tuid, srclang: Some("ru-RU".into()), meta, annotations, variants }
         })
 }
 
@@ -188,11 +173,7 @@ fn canonical(items: &[Inline]) -> Vec<Inline> {
                 Some(Inline::Text(prev)) => prev.push_str(t),
                 _ => out.push(Inline::Text(t.clone())),
             },
-            Inline::Tag {
-                kind,
-                attrs,
-                content,
-            } => out.push(Inline::Tag {
+            Inline::Tag { kind, attrs, content } => out.push(Inline::Tag {
                 kind: *kind,
                 attrs: attrs.clone(),
                 content: canonical(content),
@@ -210,18 +191,9 @@ fn canonical_unit(mut u: Unit) -> Unit {
 }
 
 fn write_tmx(units: &[Unit]) -> Vec<u8> {
-    let header = Header {
-        srclang: Some("ru-RU".into()),
-        ..Header::default()
-    };
-    let mut w = TmxWriter::start(
-        Vec::new(),
-        &header,
-        &WriterOptions {
-            srclang: "ru-RU".into(),
-        },
-    )
-    .unwrap();
+    let header = Header { srclang: Some("ru-RU".into()), ..Header::default() };
+    let mut w =
+        TmxWriter::start(Vec::new(), &header, &WriterOptions { srclang: "ru-RU".into() }).unwrap();
     for u in units {
         w.write_unit(u).unwrap();
     }
@@ -248,27 +220,14 @@ fn import_bytes(
 ) -> tmbase::import::ImportReport {
     let mut options = ImportOptions::new("rt");
     options.on_duplicate = policy;
-    import_tmx(
-        store,
-        Box::new(Cursor::new(bytes)),
-        "generated.tmx",
-        &options,
-        &Progress::default(),
-    )
-    .unwrap()
+    import_tmx(store, Box::new(Cursor::new(bytes)), "generated.tmx", &options, &Progress::default())
+        .unwrap()
 }
 
 fn export_bytes(store: &Store) -> Vec<u8> {
     let mut out = Vec::new();
-    export_tmx(
-        store,
-        &ExportOptions {
-            memory: "rt".into(),
-            ..ExportOptions::default()
-        },
-        &mut out,
-    )
-    .unwrap();
+    export_tmx(store, &ExportOptions { memory: "rt".into(), ..ExportOptions::default() }, &mut out)
+        .unwrap();
     out
 }
 

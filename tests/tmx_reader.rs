@@ -61,11 +61,8 @@ fn reads_units_with_metadata_and_annotations_in_order() {
     assert_eq!(u.tuid.as_deref(), Some("7"));
     assert_eq!(u.meta.usagecount, Some(3));
     assert_eq!(u.meta.creationid.as_deref(), Some("ANNA"));
-    let kinds: Vec<String> = u
-        .annotations
-        .iter()
-        .map(|a| format!("{}:{}", a.kind.as_str(), a.value))
-        .collect();
+    let kinds: Vec<String> =
+        u.annotations.iter().map(|a| format!("{}:{}", a.kind.as_str(), a.value)).collect();
     assert_eq!(kinds, ["note:first", "prop:до", "note:second"]);
     assert_eq!(u.annotations[1].prop_type.as_deref(), Some("x-context-pre"));
     assert_eq!(u.variants[0].lang, "ru-RU");
@@ -85,11 +82,7 @@ fn inline_markup_is_kept_with_attributes_and_nesting() {
     assert_eq!(seg.plain_text(), "Click OK now");
     assert_eq!(seg.tag_count(), 7);
     match &seg.content[1] {
-        Inline::Tag {
-            kind,
-            attrs,
-            content,
-        } => {
+        Inline::Tag { kind, attrs, content } => {
             assert_eq!(*kind, InlineKind::Bpt);
             assert_eq!(
                 attrs,
@@ -107,11 +100,7 @@ fn inline_markup_is_kept_with_attributes_and_nesting() {
 
 #[test]
 fn character_references_entities_cdata_and_crlf_are_decoded() {
-    let doc = tmx(&pair(
-        "1",
-        "a&amp;b&lt;&#x451;&#1105;<![CDATA[<x>]]>",
-        "line1\r\nline2&#13;",
-    ));
+    let doc = tmx(&pair("1", "a&amp;b&lt;&#x451;&#1105;<![CDATA[<x>]]>", "line1\r\nline2&#13;"));
     let (units, _) = read_all(doc.as_bytes()).unwrap();
     assert_eq!(units[0].variants[0].segment.plain_text(), "a&b<ёё<x>");
     // A literal CRLF is normalised to LF as XML requires; an escaped CR is kept.
@@ -175,10 +164,7 @@ fn columns_count_characters() {
     ));
     let (_, skipped) = read_all(doc.as_bytes()).unwrap();
     let first_len = pair("ж", "ж", "ж").chars().count() as u64;
-    assert_eq!(
-        skipped,
-        [format!("5:{} x fewer_than_two_variants", first_len + 4)]
-    );
+    assert_eq!(skipped, [format!("5:{} x fewer_than_two_variants", first_len + 4)]);
 }
 
 #[test]
@@ -187,10 +173,7 @@ fn file_cut_short_fails_with_position() {
     let cut = &doc.as_bytes()[..doc.len() - 20];
     let msg = error_of(cut);
     assert!(msg.contains("line"), "{msg}");
-    assert!(
-        msg.contains("cut short") || msg.contains("not well-formed"),
-        "{msg}"
-    );
+    assert!(msg.contains("cut short") || msg.contains("not well-formed"), "{msg}");
 }
 
 #[test]
@@ -205,15 +188,8 @@ fn mismatched_end_tag_fails_with_line_and_column() {
 fn billion_laughs_is_refused_without_expanding() {
     let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE tmx [\n<!ENTITY lol \"lol\">\n");
     for i in 1..10 {
-        let prev = if i == 1 {
-            "lol".to_string()
-        } else {
-            format!("lol{}", i - 1)
-        };
-        doc.push_str(&format!(
-            "<!ENTITY lol{i} \"{}\">\n",
-            format!("&{prev};").repeat(10)
-        ));
+        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+        doc.push_str(&format!("<!ENTITY lol{i} \"{}\">\n", format!("&{prev};").repeat(10)));
     }
     doc.push_str("]>\n<tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"en\"><seg>&lol9;</seg></tuv></tu></body></tmx>");
     let msg = error_of(doc.as_bytes());
@@ -288,11 +264,7 @@ fn deeply_nested_sub_is_skipped_not_a_stack_overflow() {
 #[test]
 fn oversized_segment_is_skipped() {
     let big = "я".repeat(600_000);
-    let doc = tmx(&format!(
-        "{}{}",
-        pair("big", &big, "b"),
-        pair("small", "a", "b")
-    ));
+    let doc = tmx(&format!("{}{}", pair("big", &big, "b"), pair("small", "a", "b")));
     let (units, skipped) = read_all(doc.as_bytes()).unwrap();
     assert_eq!(units.len(), 1);
     assert_eq!(skipped, ["5:1 big segment_too_long"]);
@@ -301,11 +273,9 @@ fn oversized_segment_is_skipped() {
 #[test]
 fn header_props_notes_and_srclang_are_read() {
     let doc = r#"<tmx version="1.1"><header srclang="EN-US" adminlang="en" o-tmf="X" datatype="rtf" segtype="sentence" creationtool="T" creationtoolversion="1"><prop type="x-a">1</prop><note>n</note></header><body></body></tmx>"#;
-    let reader = TmxReader::new(
-        Box::new(Cursor::new(doc.as_bytes().to_vec())),
-        ReadLimits::default(),
-    )
-    .unwrap();
+    let reader =
+        TmxReader::new(Box::new(Cursor::new(doc.as_bytes().to_vec())), ReadLimits::default())
+            .unwrap();
     assert_eq!(reader.version(), Some("1.1"));
     let h = reader.header();
     assert_eq!(h.srclang.as_deref(), Some("en-US"));

@@ -16,11 +16,7 @@ use crate::import::{import_tmx_file, ImportOptions, Progress};
 use crate::store::{DuplicatePolicy, Store};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tmbase",
-    version,
-    about = "Translation memory and term base server"
-)]
+#[command(name = "tmbase", version, about = "Translation memory and term base server")]
 pub struct Cli {
     /// The database file.
     #[arg(long, global = true, env = "TMBASE_DB", default_value = "tmbase.db")]
@@ -103,31 +99,16 @@ impl From<OnDuplicate> for DuplicatePolicy {
 /// Runs a parsed command line; the exit code is 0 on success.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Import {
-            files,
-            memory,
-            on_duplicate,
-            dry_run,
-            json,
-        } => {
+        Command::Import { files, memory, on_duplicate, dry_run, json } => {
             let mut store = open_store(&cli.db)?;
             let mut options = ImportOptions::new(memory);
             options.on_duplicate = on_duplicate.into();
             options.dry_run = dry_run;
             run_import(&mut store, &files, &options, json)
         }
-        Command::Export {
-            memory,
-            source,
-            target,
-            output,
-        } => {
+        Command::Export { memory, source, target, output } => {
             let store = open_store(&cli.db)?;
-            let options = ExportOptions {
-                memory,
-                source,
-                target,
-            };
+            let options = ExportOptions { memory, source, target };
             let count = match &output {
                 Some(path) => {
                     let file = std::fs::File::create(path)
@@ -152,9 +133,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Memory {
-            action: MemoryAction::Delete { name, yes },
-        } => {
+        Command::Memory { action: MemoryAction::Delete { name, yes } } => {
             let mut store = open_store(&cli.db)?;
             store.require_memory(&name)?;
             if !yes && !confirm(&format!("Delete the memory {name:?} and all its units?"))? {
@@ -246,10 +225,6 @@ fn progress_bar(path: &Path) -> Option<indicatif::ProgressBar> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    bar.set_prefix(
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
+    bar.set_prefix(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     Some(bar)
 }

@@ -14,11 +14,7 @@ pub fn import_text(r: &ImportReport) -> String {
         r.updated,
         r.skipped,
         r.seconds,
-        if r.dry_run {
-            " (dry run: nothing written)"
-        } else {
-            ""
-        }
+        if r.dry_run { " (dry run: nothing written)" } else { "" }
     );
     for w in &r.warnings {
         s.push_str(&format!("  warning: {w}\n"));
@@ -31,25 +27,15 @@ pub fn import_text(r: &ImportReport) -> String {
             "  line {}, column {}{}: {}\n",
             p.line,
             p.column,
-            p.tuid
-                .as_deref()
-                .map(|t| format!(" (tuid {t})"))
-                .unwrap_or_default(),
+            p.tuid.as_deref().map(|t| format!(" (tuid {t})")).unwrap_or_default(),
             p.message
         ));
     }
     if r.problems.len() < r.skipped as usize {
-        s.push_str(&format!(
-            "  … {} more not listed\n",
-            r.skipped as usize - r.problems.len()
-        ));
+        s.push_str(&format!("  … {} more not listed\n", r.skipped as usize - r.problems.len()));
     }
     if !r.languages.is_empty() {
-        let langs: Vec<String> = r
-            .languages
-            .iter()
-            .map(|(l, n)| format!("{l} ({n})"))
-            .collect();
+        let langs: Vec<String> = r.languages.iter().map(|(l, n)| format!("{l} ({n})")).collect();
         s.push_str(&format!("  languages: {}\n", langs.join(", ")));
     }
     s
@@ -116,21 +102,14 @@ pub fn memories_text(memories: &[MemorySummary]) -> String {
     }
     let mut s = String::new();
     for m in memories {
-        let pairs: Vec<String> = m
-            .pairs
-            .iter()
-            .map(|p| format!("{}→{} ({})", p.source, p.target, p.units))
-            .collect();
+        let pairs: Vec<String> =
+            m.pairs.iter().map(|p| format!("{}→{} ({})", p.source, p.target, p.units)).collect();
         let langs: Vec<&str> = m.languages.iter().map(|(l, _)| l.as_str()).collect();
         s.push_str(&format!(
             "{}\t{} units\t{}\n",
             m.name,
             m.units,
-            if pairs.is_empty() {
-                langs.join(", ")
-            } else {
-                pairs.join(", ")
-            }
+            if pairs.is_empty() { langs.join(", ") } else { pairs.join(", ") }
         ));
     }
     s

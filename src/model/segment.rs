@@ -79,9 +79,7 @@ impl Segment {
         if text.is_empty() {
             return Segment::default();
         }
-        Segment {
-            content: vec![Inline::Text(text)],
-        }
+        Segment { content: vec![Inline::Text(text)] }
     }
 
     /// The translatable text with markup removed: native code is dropped, the text of
@@ -91,11 +89,7 @@ impl Segment {
             for item in items {
                 match item {
                     Inline::Text(t) => out.push_str(t),
-                    Inline::Tag {
-                        kind: InlineKind::Hi,
-                        content,
-                        ..
-                    } => walk(content, out),
+                    Inline::Tag { kind: InlineKind::Hi, content, .. } => walk(content, out),
                     Inline::Tag { .. } => {}
                 }
             }
@@ -129,11 +123,7 @@ mod tests {
     use super::*;
 
     fn tag(kind: InlineKind, content: Vec<Inline>) -> Inline {
-        Inline::Tag {
-            kind,
-            attrs: vec![("i".into(), "1".into())],
-            content,
-        }
+        Inline::Tag { kind, attrs: vec![("i".into(), "1".into())], content }
     }
 
     #[test]

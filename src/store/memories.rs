@@ -36,16 +36,13 @@ impl Store {
     pub fn memory_id(&self, name: &str) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row("SELECT id FROM memory WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT id FROM memory WHERE name = ?1", [name], |r| r.get(0))
             .optional()?)
     }
 
     /// The id of the memory called `name`, or an error naming it.
     pub fn require_memory(&self, name: &str) -> Result<i64> {
-        self.memory_id(name)?
-            .ok_or_else(|| StoreError::NoSuchMemory(name.to_string()))
+        self.memory_id(name)?.ok_or_else(|| StoreError::NoSuchMemory(name.to_string()))
     }
 
     /// Creates the memory unless it exists; returns its id.
@@ -65,11 +62,8 @@ impl Store {
     pub fn delete_memory(&mut self, name: &str) -> Result<u64> {
         let id = self.require_memory(name)?;
         let tx = self.conn.transaction()?;
-        let units: u64 = tx.query_row(
-            "SELECT COUNT(*) FROM unit WHERE memory_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
+        let units: u64 =
+            tx.query_row("SELECT COUNT(*) FROM unit WHERE memory_id = ?1", [id], |r| r.get(0))?;
         tx.execute("DELETE FROM memory WHERE id = ?1", [id])?;
         tx.commit()?;
         Ok(units)
@@ -82,12 +76,7 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                ))
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<Vec<(i64, String, String, u64)>>>()?;
         let mut out = Vec::with_capacity(rows.len());
@@ -126,11 +115,7 @@ impl Store {
              GROUP BY s.lang, v.lang ORDER BY s.lang, v.lang",
         )?;
         let rows = stmt.query_map([memory_id], |r| {
-            Ok(LanguagePair {
-                source: r.get(0)?,
-                target: r.get(1)?,
-                units: r.get(2)?,
-            })
+            Ok(LanguagePair { source: r.get(0)?, target: r.get(1)?, units: r.get(2)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

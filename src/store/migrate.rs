@@ -6,10 +6,8 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Every migration, in order. Append only: a landed file is never edited.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial",
-    include_str!("../../schema/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_initial", include_str!("../../schema/0001_initial.sql"))];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -125,20 +125,19 @@ impl Store {
     ) -> Result<ImportSession<'_>> {
         super::memories::check_memory_name(memory)?;
         let tx = self.conn.transaction()?;
-        let memory_id = match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| {
-            r.get(0)
-        }) {
-            Ok(id) => id,
-            Err(rusqlite::Error::QueryReturnedNoRows) => {
-                tx.execute(
-                    "INSERT INTO memory (name, created_at)
+        let memory_id =
+            match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| r.get(0)) {
+                Ok(id) => id,
+                Err(rusqlite::Error::QueryReturnedNoRows) => {
+                    tx.execute(
+                        "INSERT INTO memory (name, created_at)
                      VALUES (?1, strftime('%Y%m%dT%H%M%SZ', 'now'))",
-                    [memory],
-                )?;
-                tx.last_insert_rowid()
-            }
-            Err(e) => return Err(e.into()),
-        };
+                        [memory],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+                Err(e) => return Err(e.into()),
+            };
         merge_header(&tx, memory_id, header)?;
         let known_hashes = if policy == DuplicatePolicy::Keep {
             HashSet::new()
@@ -147,12 +146,7 @@ impl Store {
             let hashes = stmt.query_map([memory_id], |r| r.get(0))?;
             hashes.collect::<rusqlite::Result<HashSet<i64>>>()?
         };
-        Ok(ImportSession {
-            tx,
-            memory_id,
-            policy,
-            known_hashes,
-        })
+        Ok(ImportSession { tx, memory_id, policy, known_hashes })
     }
 
     /// Calls `each` with every unit of a memory in the order they were added. With a
@@ -193,12 +187,8 @@ impl Store {
                 variants: self.load_variants(unit_id)?,
             };
             if !filter.langs.is_empty() {
-                unit.variants.retain(|v| {
-                    filter
-                        .langs
-                        .iter()
-                        .any(|wanted| lang_matches(&v.lang, wanted))
-                });
+                unit.variants
+                    .retain(|v| filter.langs.iter().any(|wanted| lang_matches(&v.lang, wanted)));
                 let complete = filter
                     .langs
                     .iter()
@@ -246,16 +236,12 @@ impl Store {
             let (ord, lang, (seg, plain), meta) = row?;
             let segment = match seg {
                 None => Segment::from_text(plain),
-                Some(xml) => segment_from_xml(&xml)
-                    .map_err(|e| StoreError::Corrupt(format!("unit {unit_id}, variant {ord}: {e}")))?,
+                Some(xml) => segment_from_xml(&xml).map_err(|e| {
+                    StoreError::Corrupt(format!("unit {unit_id}, variant {ord}: {e}"))
+                })?,
             };
             let annotations = self.load_annotations(AnnotationOwner::Variant(unit_id, ord))?;
-            out.push(Variant {
-                lang,
-                meta,
-                annotations,
-                segment,
-            });
+            out.push(Variant { lang, meta, annotations, segment });
         }
         Ok(out)
     }
@@ -373,9 +359,8 @@ impl ImportSession<'_> {
         }
         let mut wanted: Vec<_> = prepared.iter().map(PreparedVariant::content_key).collect();
         wanted.sort_unstable();
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT lang, seg, plain FROM variant WHERE unit_id = ?1")?;
+        let mut stmt =
+            self.tx.prepare_cached("SELECT lang, seg, plain FROM variant WHERE unit_id = ?1")?;
         for id in ids {
             let mut stored = stmt
                 .query_map([id], |r| {
@@ -406,10 +391,8 @@ impl ImportSession<'_> {
         prepared: &[PreparedVariant<'_>],
         hash: i64,
     ) -> Result<()> {
-        self.tx
-            .execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
-        self.tx
-            .execute("DELETE FROM unit_annotation WHERE unit_id = ?1", [id])?;
+        self.tx.execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
+        self.tx.execute("DELETE FROM unit_annotation WHERE unit_id = ?1", [id])?;
         let m = &unit.meta;
         self.tx.execute(
             "UPDATE unit SET tuid = ?2, srclang = ?3, creationtool = ?4, creationtoolversion = ?5,

@@ -49,11 +49,7 @@ mod tests {
     use super::*;
 
     fn check(input: &str, expected: &str) {
-        assert_eq!(
-            normalize_for_matching(input),
-            expected,
-            "normalising {input:?}"
-        );
+        assert_eq!(normalize_for_matching(input), expected, "normalising {input:?}");
     }
 
     #[test]

@@ -127,10 +127,7 @@ fn declared_encoding(head: &[u8]) -> Option<String> {
     let end = head.windows(2).position(|w| w == b"?>")?;
     let decl = std::str::from_utf8(&head[..end]).ok()?;
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..]
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
+    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
     let close = value.find(quote)?;
@@ -147,13 +144,7 @@ pub struct PositionTracking<R> {
 impl<R: BufRead> PositionTracking<R> {
     pub fn new(inner: R) -> (Self, Rc<Cell<Position>>) {
         let position = Rc::new(Cell::new(Position { line: 1, column: 1 }));
-        (
-            PositionTracking {
-                inner,
-                position: position.clone(),
-            },
-            position,
-        )
+        (PositionTracking { inner, position: position.clone() }, position)
     }
 }
 

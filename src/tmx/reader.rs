@@ -87,10 +87,9 @@ impl fmt::Display for SkipReason {
             SkipReason::IllegalCharacter(c) => {
                 write!(f, "the character U+{c:04X} is not allowed in XML 1.0")
             }
-            SkipReason::UndefinedEntity(name) => write!(
-                f,
-                "undefined entity &{name}; (tmbase does not expand DTD entities)"
-            ),
+            SkipReason::UndefinedEntity(name) => {
+                write!(f, "undefined entity &{name}; (tmbase does not expand DTD entities)")
+            }
             SkipReason::SegmentTooLong => write!(f, "a <seg> is longer than the limit"),
             SkipReason::TooDeeplyNested => write!(f, "inline markup is nested too deeply"),
             SkipReason::TooManyAttributes => write!(f, "an element has too many attributes"),
@@ -205,10 +204,7 @@ impl TmxReader {
     }
 
     fn fatal(&self, message: impl Into<String>) -> TmxError {
-        TmxError::Malformed {
-            at: self.position(),
-            message: message.into(),
-        }
+        TmxError::Malformed { at: self.position(), message: message.into() }
     }
 
     fn next_event(&mut self) -> Result<Ev, TmxError> {
@@ -218,10 +214,7 @@ impl TmxReader {
                 Ok(e) => e,
                 Err(e) => {
                     let at = self.position.get();
-                    return Err(TmxError::Malformed {
-                        at,
-                        message: describe_xml_error(&e),
-                    });
+                    return Err(TmxError::Malformed { at, message: describe_xml_error(&e) });
                 }
             };
             let ev = match event {
@@ -384,10 +377,7 @@ impl TmxReader {
                     let tuid = attr(&attrs, "tuid").map(str::to_string);
                     let depth = self.depth;
                     return Some(match self.read_unit(&attrs) {
-                        Ok(unit) => Ok(UnitRead::Unit {
-                            unit: Box::new(unit),
-                            at,
-                        }),
+                        Ok(unit) => Ok(UnitRead::Unit { unit: Box::new(unit), at }),
                         Err(Fault::Skip(reason)) => {
                             // Read on to the unit's own end tag, then report it.
                             let skipped = SkippedUnit { at, tuid, reason };
@@ -477,8 +467,7 @@ impl TmxReader {
                 },
                 Ev::Empty(name, attrs) => match name.as_str() {
                     "prop" | "note" => {
-                        unit.annotations
-                            .push(annotation_from_attrs(&name, &attrs, String::new()))
+                        unit.annotations.push(annotation_from_attrs(&name, &attrs, String::new()))
                     }
                     "tuv" => {
                         variant_lang(&attrs)?;
@@ -492,9 +481,7 @@ impl TmxReader {
                 }
                 Ev::End => break,
                 Ev::Eof => {
-                    return Err(self
-                        .fatal("the file ends inside a <tu> (cut short?)")
-                        .into())
+                    return Err(self.fatal("the file ends inside a <tu> (cut short?)").into())
                 }
             }
         }
@@ -534,19 +521,12 @@ impl TmxReader {
                 }
                 Ev::End => break,
                 Ev::Eof => {
-                    return Err(self
-                        .fatal("the file ends inside a <tuv> (cut short?)")
-                        .into())
+                    return Err(self.fatal("the file ends inside a <tuv> (cut short?)").into())
                 }
             }
         }
         let segment = segment.ok_or(Fault::Skip(SkipReason::NoSegment))?;
-        Ok(Variant {
-            lang,
-            meta,
-            annotations,
-            segment,
-        })
+        Ok(Variant { lang, meta, annotations, segment })
     }
 
     /// The text of a `<prop>` or `<note>` just opened.
@@ -606,27 +586,17 @@ impl TmxReader {
                         .ok_or_else(|| Fault::Skip(SkipReason::MisplacedElement(name.clone())))?;
                     check_attr_chars(&attrs)?;
                     let content = self.read_inline_content(depth + 1, budget)?;
-                    items.push(Inline::Tag {
-                        kind,
-                        attrs,
-                        content,
-                    });
+                    items.push(Inline::Tag { kind, attrs, content });
                 }
                 Ev::Empty(name, attrs) => {
                     let kind = InlineKind::from_name(&name)
                         .ok_or_else(|| Fault::Skip(SkipReason::MisplacedElement(name.clone())))?;
                     check_attr_chars(&attrs)?;
-                    items.push(Inline::Tag {
-                        kind,
-                        attrs,
-                        content: Vec::new(),
-                    });
+                    items.push(Inline::Tag { kind, attrs, content: Vec::new() });
                 }
                 Ev::End => return Ok(items),
                 Ev::Eof => {
-                    return Err(self
-                        .fatal("the file ends inside a <seg> (cut short?)")
-                        .into())
+                    return Err(self.fatal("the file ends inside a <seg> (cut short?)").into())
                 }
             }
         }
@@ -685,10 +655,7 @@ fn owned_tag(
 }
 
 fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 fn check_attr_chars(attrs: &[(String, String)]) -> UnitResult<()> {
@@ -730,9 +697,7 @@ fn metadata_from_attrs(attrs: &[(String, String)]) -> UnitResult<Metadata> {
     let usagecount = match attr(attrs, "usagecount") {
         None => None,
         Some(v) => Some(v.trim().parse::<i64>().map_err(|_| {
-            Fault::Skip(SkipReason::BadAttribute(format!(
-                "usagecount={v:?} is not a number"
-            )))
+            Fault::Skip(SkipReason::BadAttribute(format!("usagecount={v:?} is not a number")))
         })?),
     };
     Ok(Metadata {
@@ -756,11 +721,7 @@ fn header_from_attrs(attrs: &[(String, String)]) -> Header {
         // A header with a malformed usagecount keeps its other attributes.
         usagecount: None,
         ..metadata_from_attrs(
-            &attrs
-                .iter()
-                .filter(|(k, _)| k != "usagecount")
-                .cloned()
-                .collect::<Vec<_>>(),
+            &attrs.iter().filter(|(k, _)| k != "usagecount").cloned().collect::<Vec<_>>(),
         )
         .unwrap_or_default()
     });
@@ -780,19 +741,13 @@ fn header_from_attrs(attrs: &[(String, String)]) -> Header {
 
 fn annotation_from_attrs(name: &str, attrs: &[(String, String)], value: String) -> Annotation {
     Annotation {
-        kind: if name == "prop" {
-            AnnotationKind::Prop
-        } else {
-            AnnotationKind::Note
-        },
+        kind: if name == "prop" { AnnotationKind::Prop } else { AnnotationKind::Note },
         prop_type: if name == "prop" {
             Some(attr(attrs, "type").unwrap_or("").to_string())
         } else {
             None
         },
-        lang: attr(attrs, "xml:lang")
-            .or_else(|| attr(attrs, "lang"))
-            .map(str::to_string),
+        lang: attr(attrs, "xml:lang").or_else(|| attr(attrs, "lang")).map(str::to_string),
         o_encoding: attr(attrs, "o-encoding").map(str::to_string),
         value,
     }

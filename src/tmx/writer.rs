@@ -20,6 +20,8 @@ pub struct WriterOptions {
 
 /// Writes one TMX document: [`TmxWriter::start`], [`TmxWriter::write_unit`] for each unit,
 /// then [`TmxWriter::finish`]. Memory use does not depend on the number of units.
+/// Inline attributes that TMX 1.4b does not declare (Heartsome's `id` on `<ph>`) are kept in
+/// the store but left out of exports, which stay valid against the DTD.
 pub struct TmxWriter<W: Write> {
     out: W,
     scratch: String,
@@ -34,23 +36,11 @@ impl<W: Write> TmxWriter<W> {
         push_attr(&mut s, "creationtool", "tmbase");
         push_attr(&mut s, "creationtoolversion", env!("CARGO_PKG_VERSION"));
         let meta = &header.meta;
-        push_attr(
-            &mut s,
-            "segtype",
-            meta.segtype.as_deref().unwrap_or("sentence"),
-        );
+        push_attr(&mut s, "segtype", meta.segtype.as_deref().unwrap_or("sentence"));
         push_attr(&mut s, "o-tmf", meta.o_tmf.as_deref().unwrap_or("tmbase"));
-        push_attr(
-            &mut s,
-            "adminlang",
-            header.adminlang.as_deref().unwrap_or("en-US"),
-        );
+        push_attr(&mut s, "adminlang", header.adminlang.as_deref().unwrap_or("en-US"));
         push_attr(&mut s, "srclang", &options.srclang);
-        push_attr(
-            &mut s,
-            "datatype",
-            meta.datatype.as_deref().unwrap_or("plaintext"),
-        );
+        push_attr(&mut s, "datatype", meta.datatype.as_deref().unwrap_or("plaintext"));
         if let Some(v) = &meta.o_encoding {
             push_attr(&mut s, "o-encoding", v);
         }
@@ -75,10 +65,7 @@ impl<W: Write> TmxWriter<W> {
         }
         s.push_str("  <body>\n");
         out.write_all(s.as_bytes())?;
-        Ok(TmxWriter {
-            out,
-            scratch: String::with_capacity(4096),
-        })
+        Ok(TmxWriter { out, scratch: String::with_capacity(4096) })
     }
 
     pub fn write_unit(&mut self, unit: &Unit) -> io::Result<()> {
@@ -105,7 +92,7 @@ impl<W: Write> TmxWriter<W> {
                 push_annotation(s, a, "        ");
             }
             s.push_str("        <seg>");
-            push_inline(s, &v.segment.content);
+            push_inline(s, &v.segment.content, InlineAttrs::Declared);
             s.push_str("</seg>\n      </tuv>\n");
         }
         s.push_str("    </tu>\n");
@@ -207,25 +194,45 @@ fn push_text(s: &mut String, text: &str) {
     }
 }
 
-fn push_inline(s: &mut String, items: &[Inline]) {
+/// Which attributes to write on inline elements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InlineAttrs {
+    /// Every attribute that came in (how the store keeps segments).
+    All,
+    /// Only those the TMX 1.4b DTD declares for the element (how exports are written).
+    Declared,
+}
+
+/// The attributes the TMX 1.4b DTD declares on each inline element.
+fn declared_attribute(kind: InlineKind, name: &str) -> bool {
+    match kind {
+        InlineKind::Bpt => matches!(name, "i" | "x" | "type"),
+        InlineKind::Ept => name == "i",
+        InlineKind::It => matches!(name, "pos" | "x" | "type"),
+        InlineKind::Ph => matches!(name, "x" | "assoc" | "type"),
+        InlineKind::Hi => matches!(name, "x" | "type"),
+        InlineKind::Ut => name == "x",
+        InlineKind::Sub => matches!(name, "datatype" | "type"),
+    }
+}
+
+fn push_inline(s: &mut String, items: &[Inline], which: InlineAttrs) {
     for item in items {
         match item {
             Inline::Text(t) => push_text(s, t),
-            Inline::Tag {
-                kind,
-                attrs,
-                content,
-            } => {
+            Inline::Tag { kind, attrs, content } => {
                 s.push('<');
                 s.push_str(kind.name());
                 for (k, v) in attrs {
-                    push_attr(s, k, v);
+                    if which == InlineAttrs::All || declared_attribute(*kind, k) {
+                        push_attr(s, k, v);
+                    }
                 }
                 if content.is_empty() {
                     s.push_str("/>");
                 } else {
                     s.push('>');
-                    push_inline(s, content);
+                    push_inline(s, content, which);
                     s.push_str("</");
                     s.push_str(kind.name());
                     s.push('>');
@@ -235,10 +242,11 @@ fn push_inline(s: &mut String, items: &[Inline]) {
     }
 }
 
-/// The content of a `<seg>` as XML (without the `<seg>` tags themselves).
+/// The content of a `<seg>` as XML (without the `<seg>` tags themselves), with every
+/// attribute that came in: the form in which the store keeps segments with markup.
 pub fn segment_to_xml(segment: &Segment) -> String {
     let mut s = String::new();
-    push_inline(&mut s, &segment.content);
+    push_inline(&mut s, &segment.content, InlineAttrs::All);
     s
 }
 
@@ -255,20 +263,14 @@ fn parse_fragment(
     xml: &str,
     depth: usize,
 ) -> Result<Vec<Inline>, TmxError> {
-    let bad = |message: String| TmxError::Malformed {
-        at: Position::default(),
-        message,
-    };
+    let bad = |message: String| TmxError::Malformed { at: Position::default(), message };
     let mut items: Vec<Inline> = Vec::new();
     let push_text = |items: &mut Vec<Inline>, t: &str| match items.last_mut() {
         Some(Inline::Text(prev)) => prev.push_str(t),
         _ => items.push(Inline::Text(t.to_string())),
     };
     loop {
-        match reader
-            .read_event()
-            .map_err(|e| bad(format!("stored segment {xml:?}: {e}")))?
-        {
+        match reader.read_event().map_err(|e| bad(format!("stored segment {xml:?}: {e}")))? {
             Event::Text(t) => push_text(&mut items, &t.xml10_content()),
             Event::GeneralRef(r) => {
                 let c = match r.resolve_char_ref() {
@@ -285,10 +287,7 @@ fn parse_fragment(
                 push_text(&mut items, c.encode_utf8(&mut [0; 4]));
             }
             Event::Start(e) | Event::Empty(e) if depth > 64 => {
-                return Err(bad(format!(
-                    "stored segment nested too deeply at <{:?}>",
-                    e.name()
-                )))
+                return Err(bad(format!("stored segment nested too deeply at <{:?}>", e.name())))
             }
             ev @ (Event::Start(_) | Event::Empty(_)) => {
                 let (e, has_content) = match ev {
@@ -307,16 +306,9 @@ fn parse_fragment(
                         .map_err(|err| bad(format!("stored segment: {err}")))?;
                     attrs.push((a.key.as_ref().to_string(), value.into_owned()));
                 }
-                let content = if has_content {
-                    parse_fragment(reader, xml, depth + 1)?
-                } else {
-                    Vec::new()
-                };
-                items.push(Inline::Tag {
-                    kind,
-                    attrs,
-                    content,
-                });
+                let content =
+                    if has_content { parse_fragment(reader, xml, depth + 1)? } else { Vec::new() };
+                items.push(Inline::Tag { kind, attrs, content });
             }
             Event::End(_) | Event::Eof => return Ok(items),
             _ => {}
