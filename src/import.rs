@@ -131,7 +131,7 @@ pub fn import_tmx_file(
 
 /// What the reading thread hands to the writing thread.
 enum Parsed {
-    Unit(PreparedUnit, Position),
+    Unit(Box<PreparedUnit>, Position),
     Skipped(SkippedUnit),
 }
 
@@ -179,7 +179,7 @@ pub fn import_tmx(
             let mut batch = Vec::with_capacity(BATCH);
             while let Some(next) = reader.next_unit() {
                 let parsed = match next {
-                    Ok(UnitRead::Unit { unit, at }) => Parsed::Unit(PreparedUnit::new(*unit), at),
+                    Ok(UnitRead::Unit { unit, at }) => Parsed::Unit(Box::new(PreparedUnit::new(*unit)), at),
                     Ok(UnitRead::Skipped(s)) => Parsed::Skipped(s),
                     Err(e) => {
                         let _ = batch_tx.send(Err(e));
