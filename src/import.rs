@@ -179,7 +179,9 @@ pub fn import_tmx(
             let mut batch = Vec::with_capacity(BATCH);
             while let Some(next) = reader.next_unit() {
                 let parsed = match next {
-                    Ok(UnitRead::Unit { unit, at }) => Parsed::Unit(Box::new(PreparedUnit::new(*unit)), at),
+                    Ok(UnitRead::Unit { unit, at }) => {
+                        Parsed::Unit(Box::new(PreparedUnit::new(*unit)), at)
+                    }
                     Ok(UnitRead::Skipped(s)) => Parsed::Skipped(s),
                     Err(e) => {
                         let _ = batch_tx.send(Err(e));

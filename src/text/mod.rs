@@ -2,5 +2,7 @@
 //! matching engine compares, and (later) tokenising, stemming and segmentation.
 
 mod normalize;
+mod tokens;
 
 pub use normalize::normalize_for_matching;
+pub use tokens::{stem, token_form, tokenize, Token, TokenKind};
