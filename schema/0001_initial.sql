@@ -17,7 +17,9 @@ CREATE TABLE memory (
     o_tmf               TEXT,
     datatype            TEXT,
     segtype             TEXT,
-    o_encoding          TEXT
+    o_encoding          TEXT,
+    -- Points taken off every match from this memory (set by the user).
+    penalty             INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE memory_annotation (
@@ -49,7 +51,11 @@ CREATE TABLE unit (
     segtype             TEXT,
     o_encoding          TEXT,
     -- Hash of the variants' languages and segment XML: finds duplicates on import.
-    content_hash        INTEGER NOT NULL
+    content_hash        INTEGER NOT NULL,
+    -- The previous and next source segments (normalised), where the TMX carried them:
+    -- x-context-pre/x-context-post, OmegaT prev/next, Swordfish prev-*/next-* props.
+    ctx_prev            TEXT,
+    ctx_next            TEXT
 );
 CREATE INDEX unit_by_memory_hash ON unit(memory_id, content_hash);
 CREATE INDEX unit_by_memory_tuid ON unit(memory_id, tuid) WHERE tuid IS NOT NULL;
@@ -77,6 +83,8 @@ CREATE TABLE variant (
     -- The text without markup, and its normalised form for matching.
     plain               TEXT NOT NULL,
     norm                TEXT NOT NULL,
+    -- How many inline elements the segment holds (for the markup penalty).
+    tags                INTEGER NOT NULL DEFAULT 0,
     creationtool        TEXT,
     creationtoolversion TEXT,
     creationdate        TEXT,

@@ -53,12 +53,31 @@ pub struct PreparedUnit {
     unit: Unit,
     derived: Vec<DerivedTexts>,
     hash: i64,
+    /// Normalised previous and next source segments, from the unit's context props.
+    ctx_prev: Option<String>,
+    ctx_next: Option<String>,
 }
 
 struct DerivedTexts {
     seg: Option<String>,
     plain: String,
     norm: String,
+    tags: i64,
+}
+
+/// Which side of the context a `<prop type>` gives, if any. Trados' `x-Context` holds hashes
+/// of the neighbouring segments, not their text, so it cannot be compared and is not used.
+fn context_side(prop_type: &str) -> Option<bool> {
+    let t = prop_type.to_ascii_lowercase();
+    let is_prev = matches!(t.as_str(), "x-context-pre" | "x-context-prev" | "x-prev" | "prev")
+        || t.starts_with("prev-");
+    let is_next = matches!(t.as_str(), "x-context-post" | "x-context-next" | "x-next" | "next")
+        || t.starts_with("next-");
+    match (is_prev, is_next) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
 }
 
 impl PreparedUnit {
@@ -72,10 +91,19 @@ impl PreparedUnit {
                     seg: v.segment.has_markup().then(|| segment_to_xml(&v.segment)),
                     norm: normalize_for_matching(&plain),
                     plain,
+                    tags: v.segment.tag_count() as i64,
                 }
             })
             .collect();
-        let mut prepared = PreparedUnit { unit, derived, hash: 0 };
+        let (mut ctx_prev, mut ctx_next) = (None, None);
+        for a in &unit.annotations {
+            match a.prop_type.as_deref().and_then(context_side) {
+                Some(true) if ctx_prev.is_none() => ctx_prev = Some(normalize_for_matching(&a.value)),
+                Some(false) if ctx_next.is_none() => ctx_next = Some(normalize_for_matching(&a.value)),
+                _ => {}
+            }
+        }
+        let mut prepared = PreparedUnit { unit, derived, hash: 0, ctx_prev, ctx_next };
         prepared.hash = content_hash(&prepared.variants());
         prepared
     }
@@ -94,6 +122,7 @@ impl PreparedUnit {
                 seg: d.seg.as_deref(),
                 plain: &d.plain,
                 norm: &d.norm,
+                tags: d.tags,
             })
             .collect()
     }
@@ -105,6 +134,7 @@ struct PreparedVariant<'u> {
     seg: Option<&'u str>,
     plain: &'u str,
     norm: &'u str,
+    tags: i64,
 }
 
 impl PreparedVariant<'_> {
@@ -300,28 +330,27 @@ impl ImportSession<'_> {
     }
 
     /// Adds one unit under the session's duplicate policy.
-    pub fn add_unit(&mut self, unit: &PreparedUnit) -> Result<AddOutcome> {
-        let prepared = unit.variants();
-        let (hash, unit) = (unit.hash, &unit.unit);
+    pub fn add_unit(&mut self, prepared: &PreparedUnit) -> Result<AddOutcome> {
+        let hash = prepared.hash;
         if self.policy == DuplicatePolicy::Overwrite {
-            if let Some(tuid) = &unit.tuid {
+            if let Some(tuid) = &prepared.unit.tuid {
                 if let Some(id) = self.unit_by_tuid(tuid)? {
-                    self.replace_unit(id, unit, &prepared, hash)?;
+                    self.replace_unit(id, prepared)?;
                     self.known_hashes.insert(hash);
                     return Ok(AddOutcome::Updated(id));
                 }
             }
         }
         if self.policy != DuplicatePolicy::Keep && self.known_hashes.contains(&hash) {
-            if let Some(id) = self.identical_unit(hash, &prepared)? {
+            if let Some(id) = self.identical_unit(prepared)? {
                 if self.policy == DuplicatePolicy::Overwrite {
-                    self.replace_unit(id, unit, &prepared, hash)?;
+                    self.replace_unit(id, prepared)?;
                     return Ok(AddOutcome::Updated(id));
                 }
                 return Ok(AddOutcome::Duplicate(id));
             }
         }
-        let id = self.insert_unit(unit, &prepared, hash)?;
+        let id = self.insert_unit(prepared)?;
         if self.policy != DuplicatePolicy::Keep {
             self.known_hashes.insert(hash);
         }
@@ -347,7 +376,8 @@ impl ImportSession<'_> {
         })
     }
 
-    fn identical_unit(&self, hash: i64, prepared: &[PreparedVariant<'_>]) -> Result<Option<i64>> {
+    fn identical_unit(&self, unit: &PreparedUnit) -> Result<Option<i64>> {
+        let hash = unit.hash;
         let mut candidates = self
             .tx
             .prepare_cached("SELECT id FROM unit WHERE memory_id = ?1 AND content_hash = ?2")?;
@@ -357,7 +387,8 @@ impl ImportSession<'_> {
         if ids.is_empty() {
             return Ok(None);
         }
-        let mut wanted: Vec<_> = prepared.iter().map(PreparedVariant::content_key).collect();
+        let variants = unit.variants();
+        let mut wanted: Vec<_> = variants.iter().map(PreparedVariant::content_key).collect();
         wanted.sort_unstable();
         let mut stmt =
             self.tx.prepare_cached("SELECT lang, seg, plain FROM variant WHERE unit_id = ?1")?;
@@ -384,26 +415,20 @@ impl ImportSession<'_> {
         Ok(None)
     }
 
-    fn replace_unit(
-        &self,
-        id: i64,
-        unit: &Unit,
-        prepared: &[PreparedVariant<'_>],
-        hash: i64,
-    ) -> Result<()> {
+    fn replace_unit(&self, id: i64, prepared: &PreparedUnit) -> Result<()> {
         self.tx.execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
         self.tx.execute("DELETE FROM unit_annotation WHERE unit_id = ?1", [id])?;
-        let m = &unit.meta;
+        let (unit, m) = (&prepared.unit, &prepared.unit.meta);
         self.tx.execute(
             "UPDATE unit SET tuid = ?2, srclang = ?3, creationtool = ?4, creationtoolversion = ?5,
                 creationdate = ?6, creationid = ?7, changedate = ?8, changeid = ?9,
                 lastusagedate = ?10, usagecount = ?11, o_tmf = ?12, datatype = ?13, segtype = ?14,
-                o_encoding = ?15, content_hash = ?16
+                o_encoding = ?15, content_hash = ?16, ctx_prev = ?17, ctx_next = ?18
              WHERE id = ?1",
             params![
                 id,
                 unit.tuid,
-                unit.srclang,
+                canonical_srclang(unit),
                 m.creationtool,
                 m.creationtoolversion,
                 m.creationdate,
@@ -416,28 +441,26 @@ impl ImportSession<'_> {
                 m.datatype,
                 m.segtype,
                 m.o_encoding,
-                hash
+                prepared.hash,
+                prepared.ctx_prev,
+                prepared.ctx_next
             ],
         )?;
-        self.insert_children(id, unit, prepared)
+        self.insert_children(id, prepared)
     }
 
-    fn insert_unit(&self, unit: &Unit, prepared: &[PreparedVariant<'_>], hash: i64) -> Result<i64> {
-        let m = &unit.meta;
+    fn insert_unit(&self, prepared: &PreparedUnit) -> Result<i64> {
+        let (unit, m) = (&prepared.unit, &prepared.unit.meta);
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO unit (memory_id, tuid, srclang, creationtool, creationtoolversion,
                 creationdate, creationid, changedate, changeid, lastusagedate, usagecount, o_tmf,
-                datatype, segtype, o_encoding, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                datatype, segtype, o_encoding, content_hash, ctx_prev, ctx_next)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?;
         stmt.execute(params![
             self.memory_id,
             unit.tuid,
-            unit.srclang.as_deref().map(|l| if l == "*all*" {
-                l.to_string()
-            } else {
-                normalize_lang_tag(l)
-            }),
+            canonical_srclang(unit),
             m.creationtool,
             m.creationtoolversion,
             m.creationdate,
@@ -450,25 +473,24 @@ impl ImportSession<'_> {
             m.datatype,
             m.segtype,
             m.o_encoding,
-            hash
+            prepared.hash,
+            prepared.ctx_prev,
+            prepared.ctx_next
         ])?;
         let id = self.tx.last_insert_rowid();
-        self.insert_children(id, unit, prepared)?;
+        self.insert_children(id, prepared)?;
         Ok(id)
     }
 
-    fn insert_children(
-        &self,
-        unit_id: i64,
-        unit: &Unit,
-        prepared: &[PreparedVariant<'_>],
-    ) -> Result<()> {
+    fn insert_children(&self, unit_id: i64, unit: &PreparedUnit) -> Result<()> {
+        let prepared = unit.variants();
+        let unit = &unit.unit;
         insert_annotations(&self.tx, AnnotationOwner::Unit(unit_id), &unit.annotations)?;
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, creationtool,
+            "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, tags, creationtool,
                 creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
                 usagecount, o_tmf, datatype, o_encoding)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?;
         for (ord, p) in prepared.iter().enumerate() {
             let m = &p.variant.meta;
@@ -479,6 +501,7 @@ impl ImportSession<'_> {
                 p.seg,
                 p.plain,
                 p.norm,
+                p.tags,
                 m.creationtool,
                 m.creationtoolversion,
                 m.creationdate,
@@ -554,4 +577,9 @@ fn insert_annotations(
         };
     }
     Ok(())
+}
+
+/// The unit's `srclang` in canonical case (`*all*` stays as it is).
+fn canonical_srclang(unit: &Unit) -> Option<String> {
+    unit.srclang.as_deref().map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
 }
