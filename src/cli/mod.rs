@@ -1,6 +1,7 @@
 //! The command line: argument definitions and what each command does. Output for people
 //! goes to stderr and stdout as text; `--json` output is the machine-readable edge.
 
+mod lookup;
 mod report;
 
 use std::io::{BufWriter, IsTerminal, Write};
@@ -56,6 +57,8 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Fuzzy matches from memories for new source text.
+    Lookup(lookup::LookupArgs),
     /// List memories with their unit counts and language pairs.
     Memories {
         #[arg(long)]
@@ -76,6 +79,12 @@ pub enum MemoryAction {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
+    },
+    /// Set the points taken off every match from a memory.
+    Penalty {
+        name: String,
+        #[arg(value_parser = clap::value_parser!(i64).range(0..=100))]
+        points: i64,
     },
 }
 
@@ -120,6 +129,16 @@ pub fn run(cli: Cli) -> Result<i32> {
             if let Some(path) = output {
                 eprintln!("exported {count} units to {}", path.display());
             }
+            Ok(0)
+        }
+        Command::Lookup(args) => {
+            let store = open_store(&cli.db)?;
+            lookup::run(&store, &args)
+        }
+        Command::Memory { action: MemoryAction::Penalty { name, points } } => {
+            let store = open_store(&cli.db)?;
+            store.set_memory_penalty(&name, points)?;
+            eprintln!("matches from {name:?} now lose {points} points");
             Ok(0)
         }
         Command::Memories { json } => {

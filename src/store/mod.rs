@@ -1,6 +1,7 @@
 //! The SQLite store: the only module that knows SQL. One database file holds every
 //! memory; schema changes are the append-only migrations in `schema/`.
 
+mod matching;
 mod memories;
 mod migrate;
 mod units;
@@ -9,6 +10,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use matching::{IndexRow, MatchDetails};
 pub use memories::{LanguagePair, MemorySummary};
 pub use units::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, UnitFilter};
 

@@ -1,0 +1,203 @@
+//! Which spans of a memory's source differ from the query, so that a CAT tool can highlight
+//! them: a token alignment with the scorer's costs, merged into spans.
+
+use crate::text::{stem, token_form, tokenize, TokenKind};
+
+/// How a span of the memory's source differs from the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffKind {
+    /// The query has text here that the source lacks (an empty span of the source).
+    Inserted,
+    /// The source has text here that the query lacks.
+    Deleted,
+    /// The source has other text here than the query.
+    Replaced,
+}
+
+impl DiffKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffKind::Inserted => "inserted",
+            DiffKind::Deleted => "deleted",
+            DiffKind::Replaced => "replaced",
+        }
+    }
+}
+
+/// A span of the source (character offsets, end exclusive) and the query text it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffSpan {
+    pub kind: DiffKind,
+    pub start: usize,
+    pub end: usize,
+    /// The query's text for this span (empty for deletions).
+    pub query_text: String,
+    /// A replacement by another form of the same word (an inflection).
+    pub same_stem: bool,
+}
+
+struct Tok {
+    start: usize,
+    end: usize,
+    form: String,
+    stem: String,
+}
+
+fn toks(text: &str) -> Vec<Tok> {
+    tokenize(text)
+        .into_iter()
+        .map(|t| {
+            let form = token_form(t.text(text));
+            let stem = if t.kind == TokenKind::Word { stem(&form) } else { form.clone() };
+            Tok { start: t.start, end: t.end, form, stem }
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Same,
+    Sub,
+    Del,
+    Ins,
+}
+
+/// The spans of `source` that differ from `query`.
+pub fn diff_spans(query: &str, source: &str) -> Vec<DiffSpan> {
+    let (q, s) = (toks(query), toks(source));
+    let (n, m) = (q.len(), s.len());
+    let cost = |i: usize, j: usize| {
+        if q[i].form == s[j].form {
+            0
+        } else if q[i].stem == s[j].stem {
+            3
+        } else {
+            10
+        }
+    };
+    let mut d = vec![vec![0u32; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i as u32 * 10;
+    }
+    for j in 0..=m {
+        d[0][j] = j as u32 * 10;
+    }
+    for i in 0..n {
+        for j in 0..m {
+            d[i + 1][j + 1] = (d[i][j] + cost(i, j)).min(d[i][j + 1] + 10).min(d[i + 1][j] + 10);
+        }
+    }
+    // Walk back from the end, collecting one operation per step.
+    let (mut i, mut j) = (n, m);
+    let mut ops: Vec<(Op, Option<usize>, Option<usize>)> = Vec::new();
+    while i > 0 || j > 0 {
+        if i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + cost(i - 1, j - 1) {
+            let op = if cost(i - 1, j - 1) == 0 { Op::Same } else { Op::Sub };
+            ops.push((op, Some(i - 1), Some(j - 1)));
+            i -= 1;
+            j -= 1;
+        } else if j > 0 && d[i][j] == d[i][j - 1] + 10 {
+            ops.push((Op::Del, None, Some(j - 1)));
+            j -= 1;
+        } else {
+            ops.push((Op::Ins, Some(i - 1), None));
+            i -= 1;
+        }
+    }
+    ops.reverse();
+
+    let char_offset = |byte: usize| source[..byte].chars().count();
+    let mut spans: Vec<DiffSpan> = Vec::new();
+    let mut source_pos = 0; // byte offset where the next insertion would go
+    for (op, qi, sj) in ops {
+        let (kind, start, end, qtext, same_stem) = match op {
+            Op::Same => {
+                source_pos = s[sj.unwrap_or(0)].end;
+                continue;
+            }
+            Op::Sub => {
+                let (qt, st) = (&q[qi.unwrap_or(0)], &s[sj.unwrap_or(0)]);
+                source_pos = st.end;
+                (DiffKind::Replaced, st.start, st.end, &query[qt.start..qt.end], qt.stem == st.stem)
+            }
+            Op::Del => {
+                let st = &s[sj.unwrap_or(0)];
+                source_pos = st.end;
+                (DiffKind::Deleted, st.start, st.end, "", false)
+            }
+            Op::Ins => {
+                let qt = &q[qi.unwrap_or(0)];
+                (DiffKind::Inserted, source_pos, source_pos, &query[qt.start..qt.end], false)
+            }
+        };
+        let (start, end) = (char_offset(start), char_offset(end));
+        if let Some(last) = spans.last_mut() {
+            let adjacent = last.kind == kind
+                && source[..]
+                    .chars()
+                    .skip(last.end)
+                    .take(start.saturating_sub(last.end))
+                    .all(char::is_whitespace);
+            if adjacent && !(kind == DiffKind::Replaced && (last.same_stem || same_stem)) {
+                last.end = end;
+                if !qtext.is_empty() {
+                    if !last.query_text.is_empty() {
+                        last.query_text.push(' ');
+                    }
+                    last.query_text.push_str(qtext);
+                }
+                continue;
+            }
+        }
+        spans.push(DiffSpan { kind, start, end, query_text: qtext.to_string(), same_stem });
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(query: &str, source: &str) -> Vec<String> {
+        diff_spans(query, source)
+            .iter()
+            .map(|d| {
+                let text: String = source.chars().skip(d.start).take(d.end - d.start).collect();
+                format!(
+                    "{}:{}→{}{}",
+                    d.kind.as_str(),
+                    text,
+                    d.query_text,
+                    if d.same_stem { "~" } else { "" }
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn diff_table() {
+        assert_eq!(
+            show("Переговоры прошли в Женеве.", "Переговоры прошли в Женеве."),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            show("Переговоры прошли в Вене.", "Переговоры прошли в Женеве."),
+            ["replaced:Женеве→Вене"]
+        );
+        assert_eq!(
+            show("итоги переговоров", "итоги переговорам"),
+            ["replaced:переговорам→переговоров~"]
+        );
+        assert_eq!(
+            show("Встреча прошла вчера в Женеве", "Встреча прошла в Женеве"),
+            ["inserted:→вчера"]
+        );
+        assert_eq!(show("Встреча в Женеве", "Встреча прошла в Женеве"), ["deleted:прошла→"]);
+    }
+
+    #[test]
+    fn offsets_are_characters() {
+        let d = diff_spans("а б", "а в");
+        assert_eq!((d[0].start, d[0].end), (2, 3));
+    }
+}

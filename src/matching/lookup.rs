@@ -1,0 +1,383 @@
+//! A lookup: score the candidates of one memory for a query, apply penalties, rank, and
+//! fetch what a translator sees (texts, metadata, differences) for the best few.
+
+use std::collections::HashMap;
+
+use super::diff::{diff_spans, DiffSpan};
+use super::index::{Analyzed, FuzzyIndex};
+use super::numbers::adjust_numbers;
+use super::score::{base_score, fuzzy_score, MatchKind};
+use crate::model::normalize_lang_tag;
+use crate::store::{MatchDetails, Store, StoreError};
+use crate::text::{normalize_for_matching, tokenize, TokenKind};
+
+/// Points for each penalty.
+pub const MARKUP_PENALTY_MAX: u32 = 5;
+pub const AMBIGUITY_PENALTY: u32 = 1;
+pub const NUMBERS_ADJUSTED_PENALTY: u32 = 1;
+
+/// One memory's index for one source language, with the memory's own penalty.
+#[derive(Debug)]
+pub struct MemoryIndex {
+    pub memory: String,
+    pub memory_id: i64,
+    pub source_lang: String,
+    pub penalty: u32,
+    pub index: FuzzyIndex,
+}
+
+impl MemoryIndex {
+    /// Reads every segment of `memory` in `source_lang` from the store into a new index.
+    pub fn build(
+        store: &Store,
+        memory: &str,
+        source_lang: &str,
+    ) -> Result<MemoryIndex, StoreError> {
+        let memory_id = store.require_memory(memory)?;
+        let source_lang = normalize_lang_tag(source_lang);
+        let mut index = FuzzyIndex::new();
+        store.for_each_index_row(memory_id, &source_lang, |row| index.insert(&row))?;
+        Ok(MemoryIndex {
+            memory: memory.to_string(),
+            memory_id,
+            penalty: store.memory_penalty(memory_id)?.max(0) as u32,
+            source_lang,
+            index,
+        })
+    }
+}
+
+/// What a translator asks.
+#[derive(Debug, Clone)]
+pub struct MatchQuery {
+    pub text: String,
+    /// Inline elements in the query (0 for plain text).
+    pub tags: u32,
+    pub target_lang: String,
+    pub min_score: u32,
+    pub limit: usize,
+    /// The previous and next source segments, for context matches.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl MatchQuery {
+    pub fn new(text: impl Into<String>, target_lang: impl Into<String>) -> Self {
+        MatchQuery {
+            text: text.into(),
+            tags: 0,
+            target_lang: target_lang.into(),
+            min_score: 70,
+            limit: 5,
+            prev: None,
+            next: None,
+        }
+    }
+}
+
+/// A named deduction from the base score.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Penalty {
+    pub name: &'static str,
+    pub points: u32,
+}
+
+/// One suggestion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Final score: base score minus penalties (101 for a context match).
+    pub score: u32,
+    pub base_score: u32,
+    pub penalties: Vec<Penalty>,
+    pub context_match: bool,
+    pub numbers_adjusted: bool,
+    pub memory: String,
+    pub unit_id: i64,
+    pub tuid: Option<String>,
+    pub source_lang: String,
+    pub source: String,
+    /// The source with its inline markup, as stored (TMX XML), when it has any.
+    pub source_markup: Option<String>,
+    pub target_lang: String,
+    /// The target, with the query's numbers when they were adjusted.
+    pub target: String,
+    pub target_markup: Option<String>,
+    pub created_at: Option<String>,
+    pub created_by: Option<String>,
+    pub changed_at: Option<String>,
+    pub changed_by: Option<String>,
+    pub usage_count: Option<i64>,
+    /// Spans of the source that differ from the query.
+    pub diff: Vec<DiffSpan>,
+}
+
+/// A candidate that passed the base-score threshold.
+struct Scored {
+    entry: u32,
+    base: u32,
+    context: bool,
+    adjusted_target: Option<String>,
+    details: Option<MatchDetails>,
+    penalties: Vec<Penalty>,
+    score: u32,
+}
+
+/// The best matches of one memory for the query, through the candidate index.
+pub fn lookup(
+    store: &Store,
+    mem: &MemoryIndex,
+    query: &MatchQuery,
+) -> Result<Vec<Match>, StoreError> {
+    let analyzed = mem.index.analyze_query(&query.text, query.tags);
+    let candidates = mem.index.candidates(&analyzed, query.min_score);
+    rank(store, mem, query, &analyzed, candidates)
+}
+
+/// The same answer as [`lookup`], found by scoring every segment of the memory. For tests
+/// and for checking the index.
+pub fn lookup_exhaustive(
+    store: &Store,
+    mem: &MemoryIndex,
+    query: &MatchQuery,
+) -> Result<Vec<Match>, StoreError> {
+    let analyzed = mem.index.analyze_query(&query.text, query.tags);
+    let all = (0..mem.index.entries.len() as u32).collect();
+    rank(store, mem, query, &analyzed, all)
+}
+
+/// How many candidates a lookup scores (for benchmarks).
+pub fn candidate_count(mem: &MemoryIndex, query: &MatchQuery) -> usize {
+    let analyzed = mem.index.analyze_query(&query.text, query.tags);
+    mem.index.candidates(&analyzed, query.min_score).len()
+}
+
+fn context_matches(query: &MatchQuery, prev: u64, next: u64) -> bool {
+    let side = |given: &Option<String>, stored: u64| {
+        let given = given.as_deref().map(normalize_for_matching).filter(|s| !s.is_empty());
+        match given {
+            None => stored == 0,
+            Some(text) => {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                text.hash(&mut h);
+                h.finish() == stored
+            }
+        }
+    };
+    (query.prev.is_some() || query.next.is_some())
+        && side(&query.prev, prev)
+        && side(&query.next, next)
+}
+
+/// The base score of a pair that differs only in numbers, once the target took the
+/// query's numbers: what it would be had the numbers been equal.
+fn adjusted_base(query: &str, source: &str) -> u32 {
+    let mask = |t: &str| {
+        let mut out = String::new();
+        let mut last = 0;
+        for tok in tokenize(t).into_iter().filter(|k| k.kind == TokenKind::Number) {
+            out.push_str(&t[last..tok.start]);
+            out.push('#');
+            last = tok.end;
+        }
+        out.push_str(&t[last..]);
+        out
+    };
+    let (q, s) = (mask(query), mask(source));
+    let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if q == s {
+        100
+    } else if collapse(&q) == collapse(&s) {
+        99
+    } else if normalize_for_matching(&q) == normalize_for_matching(&s) {
+        98
+    } else {
+        96
+    }
+}
+
+fn rank(
+    store: &Store,
+    mem: &MemoryIndex,
+    query: &MatchQuery,
+    analyzed: &Analyzed,
+    candidates: Vec<u32>,
+) -> Result<Vec<Match>, StoreError> {
+    let index = &mem.index;
+    let mut scored: Vec<Scored> = Vec::new();
+    for id in candidates {
+        let e = &index.entries[id as usize];
+        if !e.alive || !index.has_target(e, &query.target_lang) {
+            continue;
+        }
+        let (mut base, kind) = base_score(analyzed, &e.text);
+        if base < query.min_score {
+            continue;
+        }
+        let mut adjusted_target = None;
+        let mut details = None;
+        if kind == MatchKind::NumbersOnly {
+            let d = store.match_details(e.unit_id, e.ord, &query.target_lang)?;
+            match d
+                .as_ref()
+                .and_then(|d| adjust_numbers(&query.text, &d.source_plain, &d.target_plain))
+            {
+                Some(target) => {
+                    base = adjusted_base(
+                        &query.text,
+                        &d.as_ref().map(|d| d.source_plain.clone()).unwrap_or_default(),
+                    );
+                    adjusted_target = Some(target);
+                }
+                None => base = fuzzy_score(analyzed, &e.text),
+            }
+            details = d;
+            if base < query.min_score {
+                continue;
+            }
+        }
+        let context = kind == MatchKind::Exact && context_matches(query, e.ctx_prev, e.ctx_next);
+        scored.push(Scored {
+            entry: id,
+            base,
+            context,
+            adjusted_target,
+            details,
+            penalties: Vec::new(),
+            score: 0,
+        });
+    }
+
+    // The best segment of each unit only.
+    let mut best: HashMap<i64, usize> = HashMap::new();
+    for (i, s) in scored.iter().enumerate() {
+        let unit = index.entries[s.entry as usize].unit_id;
+        match best.get(&unit) {
+            Some(&j) if scored[j].base >= s.base => {}
+            _ => {
+                best.insert(unit, i);
+            }
+        }
+    }
+    let mut keep: Vec<bool> = vec![false; scored.len()];
+    for &i in best.values() {
+        keep[i] = true;
+    }
+    let mut scored: Vec<Scored> =
+        scored.into_iter().zip(keep).filter(|(_, k)| *k).map(|(s, _)| s).collect();
+
+    let mut target_cache: HashMap<u32, Option<String>> = HashMap::new();
+    for s in &mut scored {
+        let e = &index.entries[s.entry as usize];
+        let diff = analyzed.tags.abs_diff(e.text.tags);
+        if diff > 0 {
+            s.penalties.push(Penalty { name: "markup", points: diff.min(MARKUP_PENALTY_MAX) });
+        }
+        if s.adjusted_target.is_some() {
+            s.penalties
+                .push(Penalty { name: "numbers_adjusted", points: NUMBERS_ADJUSTED_PENALTY });
+        }
+        if ambiguous(store, mem, s.entry, &query.target_lang, &mut target_cache)? {
+            s.penalties.push(Penalty { name: "multiple_translations", points: AMBIGUITY_PENALTY });
+        }
+        if mem.penalty > 0 {
+            s.penalties.push(Penalty { name: "memory", points: mem.penalty });
+        }
+        let total: u32 = s.penalties.iter().map(|p| p.points).sum();
+        let top = if s.context { 101 } else { s.base };
+        s.score = top.saturating_sub(total);
+    }
+    scored.retain(|s| s.score >= query.min_score);
+    scored.sort_by(|a, b| {
+        let (ea, eb) = (&index.entries[a.entry as usize], &index.entries[b.entry as usize]);
+        b.score
+            .cmp(&a.score)
+            .then(eb.changed.cmp(&ea.changed))
+            .then(eb.usage.cmp(&ea.usage))
+            .then(eb.unit_id.cmp(&ea.unit_id))
+    });
+    scored.truncate(query.limit);
+
+    let mut out = Vec::with_capacity(scored.len());
+    for s in scored {
+        let e = &index.entries[s.entry as usize];
+        let details = match s.details {
+            Some(d) => d,
+            None => match store.match_details(e.unit_id, e.ord, &query.target_lang)? {
+                Some(d) => d,
+                None => continue, // deleted since the index was built
+            },
+        };
+        let numbers_adjusted = s.adjusted_target.is_some();
+        let (target, target_markup) = match s.adjusted_target {
+            Some(t) => (t, None),
+            None => (details.target_plain.clone(), details.target_seg.clone()),
+        };
+        out.push(Match {
+            score: s.score,
+            base_score: s.base,
+            penalties: s.penalties,
+            context_match: s.context,
+            numbers_adjusted,
+            memory: mem.memory.clone(),
+            unit_id: e.unit_id,
+            tuid: details.tuid.clone(),
+            source_lang: details.source_lang.clone(),
+            diff: diff_spans(&query.text, &details.source_plain),
+            source: details.source_plain,
+            source_markup: details.source_seg,
+            target_lang: details.target_lang,
+            target,
+            target_markup,
+            created_at: details.creationdate,
+            created_by: details.creationid,
+            changed_at: details.changedate,
+            changed_by: details.changeid,
+            usage_count: details.usagecount,
+        });
+    }
+    Ok(out)
+}
+
+/// Does the memory hold several different translations of this entry's source?
+fn ambiguous(
+    store: &Store,
+    mem: &MemoryIndex,
+    entry: u32,
+    target_lang: &str,
+    cache: &mut HashMap<u32, Option<String>>,
+) -> Result<bool, StoreError> {
+    let index = &mem.index;
+    let e = &index.entries[entry as usize];
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        e.text.norm.hash(&mut h);
+        h.finish()
+    };
+    let Some(group) = index.same_source.get(&key) else { return Ok(false) };
+    if group.len() < 2 {
+        return Ok(false);
+    }
+    let mut first: Option<String> = None;
+    for &other in group {
+        let o = &index.entries[other as usize];
+        if !o.alive || o.text.norm != e.text.norm {
+            continue;
+        }
+        if !cache.contains_key(&other) {
+            let target = store
+                .match_details(o.unit_id, o.ord, target_lang)?
+                .map(|d| normalize_for_matching(&d.target_plain));
+            cache.insert(other, target);
+        }
+        if let Some(Some(t)) = cache.get(&other) {
+            match &first {
+                None => first = Some(t.clone()),
+                Some(f) if f != t => return Ok(true),
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,135 @@
+//! What the matching engine reads from the store: the source variants its index is built
+//! from, and the full details of the few units a lookup returns.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Result, Store};
+
+/// One variant in the source language, with what the fuzzy index keeps of it.
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    pub unit_id: i64,
+    /// Position of the variant in its unit.
+    pub ord: i64,
+    pub lang: String,
+    pub plain: String,
+    pub norm: String,
+    pub tags: i64,
+    pub ctx_prev: Option<String>,
+    pub ctx_next: Option<String>,
+    /// The unit's change date, or its creation date (TMX form).
+    pub changed: Option<String>,
+    pub usagecount: Option<i64>,
+    /// The languages of the unit's other variants, comma-separated.
+    pub other_langs: String,
+}
+
+/// A unit as a match shows it.
+#[derive(Debug, Clone, Default)]
+pub struct MatchDetails {
+    pub tuid: Option<String>,
+    pub creationdate: Option<String>,
+    pub creationid: Option<String>,
+    pub changedate: Option<String>,
+    pub changeid: Option<String>,
+    pub usagecount: Option<i64>,
+    pub source_lang: String,
+    pub source_plain: String,
+    pub source_seg: Option<String>,
+    pub target_lang: String,
+    pub target_plain: String,
+    pub target_seg: Option<String>,
+}
+
+impl Store {
+    /// Calls `each` with every variant of the memory in language `lang` (a bare language
+    /// takes its regional variants), in unit order.
+    pub fn for_each_index_row(
+        &self,
+        memory_id: i64,
+        lang: &str,
+        mut each: impl FnMut(IndexRow),
+    ) -> Result<u64> {
+        let mut stmt = self.conn.prepare(
+            "SELECT v.unit_id, v.ord, v.lang, v.plain, v.norm, v.tags, u.ctx_prev, u.ctx_next,
+                    COALESCE(u.changedate, u.creationdate, v.changedate, v.creationdate),
+                    u.usagecount,
+                    (SELECT group_concat(w.lang, ',') FROM variant w
+                      WHERE w.unit_id = v.unit_id AND w.ord <> v.ord)
+             FROM unit u JOIN variant v ON v.unit_id = u.id
+             WHERE u.memory_id = ?1 AND (v.lang = ?2 OR v.lang LIKE ?3)
+             ORDER BY u.id, v.ord",
+        )?;
+        let mut rows = stmt.query(params![memory_id, lang, format!("{lang}-%")])?;
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            each(IndexRow {
+                unit_id: r.get(0)?,
+                ord: r.get(1)?,
+                lang: r.get(2)?,
+                plain: r.get(3)?,
+                norm: r.get(4)?,
+                tags: r.get(5)?,
+                ctx_prev: r.get(6)?,
+                ctx_next: r.get(7)?,
+                changed: r.get(8)?,
+                usagecount: r.get(9)?,
+                other_langs: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+            });
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The unit's metadata, its variant at `source_ord`, and its first variant in
+    /// `target_lang` (a bare language takes its regional variants).
+    pub fn match_details(
+        &self,
+        unit_id: i64,
+        source_ord: i64,
+        target_lang: &str,
+    ) -> Result<Option<MatchDetails>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.tuid, u.creationdate, u.creationid, u.changedate, u.changeid, u.usagecount,
+                    s.lang, s.plain, s.seg, t.lang, t.plain, t.seg
+             FROM unit u
+             JOIN variant s ON s.unit_id = u.id AND s.ord = ?2
+             JOIN variant t ON t.unit_id = u.id AND t.ord <> s.ord AND (t.lang = ?3 OR t.lang LIKE ?4)
+             WHERE u.id = ?1
+             ORDER BY t.ord LIMIT 1",
+        )?;
+        let details = stmt
+            .query_row(params![unit_id, source_ord, target_lang, format!("{target_lang}-%")], |r| {
+                Ok(MatchDetails {
+                    tuid: r.get(0)?,
+                    creationdate: r.get(1)?,
+                    creationid: r.get(2)?,
+                    changedate: r.get(3)?,
+                    changeid: r.get(4)?,
+                    usagecount: r.get(5)?,
+                    source_lang: r.get(6)?,
+                    source_plain: r.get(7)?,
+                    source_seg: r.get(8)?,
+                    target_lang: r.get(9)?,
+                    target_plain: r.get(10)?,
+                    target_seg: r.get(11)?,
+                })
+            })
+            .optional()?;
+        Ok(details)
+    }
+
+    /// Points taken off every match from this memory.
+    pub fn memory_penalty(&self, memory_id: i64) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT penalty FROM memory WHERE id = ?1", [memory_id], |r| r.get(0))?)
+    }
+
+    /// Sets the points taken off every match from the memory called `name`.
+    pub fn set_memory_penalty(&self, name: &str, points: i64) -> Result<()> {
+        let id = self.require_memory(name)?;
+        self.conn.execute("UPDATE memory SET penalty = ?2 WHERE id = ?1", params![id, points])?;
+        Ok(())
+    }
+}

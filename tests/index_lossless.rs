@@ -1,0 +1,58 @@
+//! The candidate index never misses a match: for random queries against a generated memory,
+//! lookups through the index give exactly what an exhaustive scan with the same scorer gives.
+//!
+//! Sizes come from the environment so CI can run the full proof in release mode:
+//! `TMBASE_LOSSLESS_UNITS=50000 TMBASE_LOSSLESS_QUERIES=5000 cargo test --release --test index_lossless`.
+//! Under a plain `cargo test` (debug build) it runs 2,000 units and 300 queries.
+
+mod support;
+
+use support::{add_units, unit, TestUnit};
+use tmbase::bench_corpus::{generate, queries, Rng};
+use tmbase::matching::{lookup, lookup_exhaustive, MatchQuery, MemoryIndex};
+use tmbase::store::Store;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[test]
+fn index_lookups_equal_exhaustive_scan() {
+    let units = env_usize("TMBASE_LOSSLESS_UNITS", 2_000);
+    let query_count = env_usize("TMBASE_LOSSLESS_QUERIES", 300);
+    let memory = generate(42, units, &[]);
+    let test_units: Vec<TestUnit> = memory.iter().map(|(ru, en)| unit(ru, en)).collect();
+    let mut store = Store::open_in_memory().unwrap();
+    add_units(&mut store, "m", &test_units);
+    let index = MemoryIndex::build(&store, "m", "ru").unwrap();
+    assert_eq!(index.index.stats().entries, units);
+
+    let mut rng = Rng::new(99);
+    let mut with_matches = 0;
+    let mut total_matches = 0;
+    for (i, text) in queries(7, query_count, &memory).into_iter().enumerate() {
+        let mut q = MatchQuery::new(text.clone(), "en");
+        q.min_score = 50 + rng.below(51) as u32;
+        q.limit = 1 + rng.below(20);
+        let by_index = lookup(&store, &index, &q).unwrap();
+        let by_scan = lookup_exhaustive(&store, &index, &q).unwrap();
+        let ids = |ms: &[tmbase::matching::Match]| {
+            ms.iter().map(|m| (m.unit_id, m.score)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&by_index),
+            ids(&by_scan),
+            "query {i} {text:?} at min_score {}",
+            q.min_score
+        );
+        assert_eq!(by_index, by_scan);
+        with_matches += usize::from(!by_index.is_empty());
+        total_matches += by_index.len();
+    }
+    println!(
+        "lossless: {query_count} queries against {units} units, identical results; \
+         {with_matches} queries had matches, {total_matches} matches in all"
+    );
+    // The check means something only if many queries do find matches.
+    assert!(with_matches * 2 > query_count, "only {with_matches} of {query_count} queries matched");
+}
