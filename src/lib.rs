@@ -3,10 +3,16 @@
 
 pub mod bench_corpus;
 pub mod cli;
+pub mod demo;
 pub mod export;
+pub mod glossary;
+pub mod http;
 pub mod import;
 pub mod matching;
 pub mod model;
+pub mod srx;
 pub mod store;
+pub mod tbx;
+pub mod terms;
 pub mod text;
 pub mod tmx;

@@ -1,6 +1,5 @@
 //! The `tmbase` binary: parse the command line, set up logging, dispatch.
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
@@ -10,7 +9,7 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = tmbase::cli::Cli::parse();
+    let cli = tmbase::cli::parse();
     match tmbase::cli::run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {

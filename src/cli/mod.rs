@@ -3,6 +3,9 @@
 
 mod lookup;
 mod report;
+mod server;
+mod segment;
+mod terms;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -22,6 +25,9 @@ pub struct Cli {
     /// The database file.
     #[arg(long, global = true, env = "TMBASE_DB", default_value = "tmbase.db")]
     pub db: PathBuf,
+    /// Whether `db` is only the default (neither --db nor TMBASE_DB was given).
+    #[arg(skip)]
+    pub db_is_default: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +65,19 @@ pub enum Command {
     },
     /// Fuzzy matches from memories for new source text.
     Lookup(lookup::LookupArgs),
+    /// Cut text into sentences with SRX rules and print one segment per line.
+    Segment(segment::SegmentArgs),
+    /// Run the HTTP server.
+    Serve(server::ServeArgs),
+    /// Manage API keys for the HTTP server.
+    Keys {
+        #[command(subcommand)]
+        command: server::KeysCommand,
+    },
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+    /// Copy the database to FILE while it is in use (SQLite's online backup).
+    Backup { file: PathBuf },
     /// List memories with their unit counts and language pairs.
     Memories {
         #[arg(long)]
@@ -68,6 +87,11 @@ pub enum Command {
     Memory {
         #[command(subcommand)]
         action: MemoryAction,
+    },
+    /// Term bases: import, export, curation, term recognition and term QA.
+    Terms {
+        #[command(subcommand)]
+        command: terms::TermsCommand,
     },
 }
 
@@ -105,6 +129,16 @@ impl From<OnDuplicate> for DuplicatePolicy {
     }
 }
 
+/// Parses the process's command line.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.db_is_default =
+        matches.value_source("db") == Some(clap::parser::ValueSource::DefaultValue);
+    cli
+}
+
 /// Runs a parsed command line; the exit code is 0 on success.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
@@ -131,6 +165,21 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Serve(args) => server::serve((!cli.db_is_default).then(|| cli.db.clone()), &args),
+        Command::Keys { command } => {
+            let store = open_store(&cli.db)?;
+            server::keys(&store, &command)
+        }
+        Command::Backup { file } => {
+            let store = open_store(&cli.db)?;
+            let pages = store.backup_to(&file)?;
+            eprintln!("backed up {} ({pages} pages) to {}", cli.db.display(), file.display());
+            Ok(0)
+        }
+        Command::Openapi => {
+            println!("{}", crate::http::openapi_document());
+            Ok(0)
+        }
         Command::Lookup(args) => {
             let store = open_store(&cli.db)?;
             lookup::run(&store, &args)
@@ -141,6 +190,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             eprintln!("matches from {name:?} now lose {points} points");
             Ok(0)
         }
+        Command::Segment(args) => segment::run(&args),
         Command::Memories { json } => {
             let store = open_store(&cli.db)?;
             let memories = store.memories()?;
@@ -152,6 +202,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Terms { command } => terms::run(&cli.db, command),
         Command::Memory { action: MemoryAction::Delete { name, yes } } => {
             let mut store = open_store(&cli.db)?;
             store.require_memory(&name)?;

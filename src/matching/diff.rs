@@ -79,8 +79,8 @@ pub fn diff_spans(query: &str, source: &str) -> Vec<DiffSpan> {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i as u32 * 10;
     }
-    for j in 0..=m {
-        d[0][j] = j as u32 * 10;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j as u32 * 10;
     }
     for i in 0..n {
         for j in 0..m {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::score::{can_reach, SHORT};
-use crate::model::lang_matches;
+use crate::model::{lang_matches, tmx_date_seconds};
 use crate::store::IndexRow;
 use crate::text::{normalize_for_matching, stem, tokenize, TokenKind};
 
@@ -128,30 +128,6 @@ pub struct FuzzyIndex {
     /// Entries whose normalised source is shared with other entries, by hash of that text.
     pub(crate) same_source: HashMap<u64, Vec<u32>>,
     by_unit: HashMap<i64, Vec<u32>>,
-}
-
-/// Parses a TMX date (`20220114T101010Z`) into seconds since 1970; 0 when absent or odd.
-pub(crate) fn tmx_date_seconds(date: Option<&str>) -> i64 {
-    let Some(d) = date else { return 0 };
-    let digits: Vec<i64> =
-        d.bytes().filter(u8::is_ascii_digit).map(|b| i64::from(b - b'0')).collect();
-    if digits.len() < 8 {
-        return 0;
-    }
-    let num = |r: std::ops::Range<usize>| {
-        r.map(|i| digits.get(i).copied().unwrap_or(0)).fold(0, |a, d| a * 10 + d)
-    };
-    let (y, mo, day) = (num(0..4), num(4..6), num(6..8));
-    let (h, mi, s) = (num(8..10), num(10..12), num(12..14));
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + h * 3600 + mi * 60 + s
 }
 
 impl Default for FuzzyIndex {
@@ -383,14 +359,6 @@ fn shared_count(sorted_query: &[u32], keys: &[u32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tmx_dates_become_seconds() {
-        assert_eq!(tmx_date_seconds(Some("19700101T000000Z")), 0);
-        assert_eq!(tmx_date_seconds(Some("20220114T101010Z")), 1_642_155_010);
-        assert_eq!(tmx_date_seconds(Some("2022-01-14")), 1_642_118_400);
-        assert_eq!(tmx_date_seconds(None), 0);
-    }
 
     #[test]
     fn shared_count_is_a_multiset_intersection() {

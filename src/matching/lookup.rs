@@ -365,11 +365,11 @@ fn ambiguous(
         if !o.alive || o.text.norm != e.text.norm {
             continue;
         }
-        if !cache.contains_key(&other) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(other) {
             let target = store
                 .match_details(o.unit_id, o.ord, target_lang)?
                 .map(|d| normalize_for_matching(&d.target_plain));
-            cache.insert(other, target);
+            slot.insert(target);
         }
         if let Some(Some(t)) = cache.get(&other) {
             match &first {

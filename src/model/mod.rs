@@ -1,11 +1,18 @@
 //! Plain domain types shared by every layer: translation units, their variants,
 //! inline markup, annotations and language tags. No I/O and no wire format here.
 
+mod date;
 mod lang;
 mod segment;
+mod term;
 
+pub use date::{format_tmx_date, tmx_date_seconds, tmx_now};
 pub use lang::{lang_matches, normalize_lang_tag};
 pub use segment::{Inline, InlineKind, Segment};
+pub use term::{
+    is_well_formed_lang_tag, tidy_term, tidy_text, Concept, ConceptChange, CrossRefKind, CrossReference, Gender,
+    LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term, TermBaseSummary, TermStatus,
+};
 
 /// A `<prop>` or `<note>` attached to a header, a unit or a variant, kept in document order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,9 +48,20 @@ impl Store {
         &self,
         memory_id: i64,
         lang: &str,
+        each: impl FnMut(IndexRow),
+    ) -> Result<u64> {
+        self.for_each_index_row_of(memory_id, lang, None, each)
+    }
+
+    /// As [`Store::for_each_index_row`], for one unit only when `unit_id` is given.
+    pub(super) fn for_each_index_row_of(
+        &self,
+        memory_id: i64,
+        lang: &str,
+        unit_id: Option<i64>,
         mut each: impl FnMut(IndexRow),
     ) -> Result<u64> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT v.unit_id, v.ord, v.lang, v.plain, v.norm, v.tags, u.ctx_prev, u.ctx_next,
                     COALESCE(u.changedate, u.creationdate, v.changedate, v.creationdate),
                     u.usagecount,
@@ -58,9 +69,10 @@ impl Store {
                       WHERE w.unit_id = v.unit_id AND w.ord <> v.ord)
              FROM unit u JOIN variant v ON v.unit_id = u.id
              WHERE u.memory_id = ?1 AND (v.lang = ?2 OR v.lang LIKE ?3)
+               AND (?4 IS NULL OR u.id = ?4)
              ORDER BY u.id, v.ord",
         )?;
-        let mut rows = stmt.query(params![memory_id, lang, format!("{lang}-%")])?;
+        let mut rows = stmt.query(params![memory_id, lang, format!("{lang}-%"), unit_id])?;
         let mut count = 0;
         while let Some(r) = rows.next()? {
             each(IndexRow {

@@ -6,8 +6,11 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Every migration, in order. Append only: a landed file is never edited.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial", include_str!("../../schema/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial", include_str!("../../schema/0001_initial.sql")),
+    ("0002_termbase", include_str!("../../schema/0002_termbase.sql")),
+    ("0003_api_keys", include_str!("../../schema/0003_api_keys.sql")),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -1,18 +1,30 @@
 //! The SQLite store: the only module that knows SQL. One database file holds every
 //! memory; schema changes are the append-only migrations in `schema/`.
 
+mod backup;
+mod editing;
+mod keys;
 mod matching;
 mod memories;
 mod migrate;
+mod pool;
+mod terms;
 mod units;
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
+pub use editing::{ConcordanceHit, StoredUnit, UnitQuery};
+pub use keys::{ApiKey, Scope};
+pub use pool::{PooledStore, StorePool};
 pub use matching::{IndexRow, MatchDetails};
 pub use memories::{LanguagePair, MemorySummary};
 pub use units::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, UnitFilter};
+pub use terms::{
+    ConceptKey, RecognitionTerm, SearchMode, TermImportSession, TermSearch, TermSearchHit,
+    TermSelection,
+};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +38,30 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("no memory named {0:?}")]
     NoSuchMemory(String),
+    #[error("a memory named {0:?} already exists")]
+    MemoryExists(String),
     #[error("a memory name must be 1 to 200 characters without control characters, not {0:?}")]
     BadMemoryName(String),
+    #[error("{0} exists: a backup never overwrites a file")]
+    BackupTargetExists(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("no term base named {0:?}")]
+    NoSuchTermBase(String),
+    #[error("a term base named {0:?} exists already")]
+    TermBaseExists(String),
+    #[error("a term base name must be 1 to 200 characters without control characters, not {0:?}")]
+    BadTermBaseName(String),
+    #[error("no concept {concept:?} in the term base {termbase:?}")]
+    NoSuchConcept { termbase: String, concept: String },
+    #[error("the term base {termbase:?} has a concept {concept:?} already")]
+    ConceptExists { termbase: String, concept: String },
+    #[error("no term {term} in the term base {termbase:?}")]
+    NoSuchTerm { termbase: String, term: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot write: {0}")]
+    Io(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

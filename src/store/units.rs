@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::memories::merge_header;
 use super::{Result, Store, StoreError};
@@ -154,7 +154,9 @@ impl Store {
         policy: DuplicatePolicy,
     ) -> Result<ImportSession<'_>> {
         super::memories::check_memory_name(memory)?;
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: take the write lock now, so that a concurrent writer waits (busy
+        // timeout) instead of failing when this transaction upgrades from read to write.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let memory_id =
             match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| r.get(0)) {
                 Ok(id) => id,
@@ -195,27 +197,7 @@ impl Store {
         let mut rows = units.query([memory_id])?;
         let mut written = 0;
         while let Some(row) = rows.next()? {
-            let unit_id: i64 = row.get(0)?;
-            let mut unit = Unit {
-                tuid: row.get(1)?,
-                srclang: row.get(2)?,
-                meta: Metadata {
-                    creationtool: row.get(3)?,
-                    creationtoolversion: row.get(4)?,
-                    creationdate: row.get(5)?,
-                    creationid: row.get(6)?,
-                    changedate: row.get(7)?,
-                    changeid: row.get(8)?,
-                    lastusagedate: row.get(9)?,
-                    usagecount: row.get(10)?,
-                    o_tmf: row.get(11)?,
-                    datatype: row.get(12)?,
-                    segtype: row.get(13)?,
-                    o_encoding: row.get(14)?,
-                },
-                annotations: Vec::new(),
-                variants: self.load_variants(unit_id)?,
-            };
+            let (unit_id, mut unit) = self.unit_from_row(row)?;
             if !filter.langs.is_empty() {
                 unit.variants
                     .retain(|v| filter.langs.iter().any(|wanted| lang_matches(&v.lang, wanted)));
@@ -232,6 +214,38 @@ impl Store {
             written += 1;
         }
         Ok(written)
+    }
+
+    /// A unit from a row of `id, tuid, srclang, creationtool, creationtoolversion,
+    /// creationdate, creationid, changedate, changeid, lastusagedate, usagecount, o_tmf,
+    /// datatype, segtype, o_encoding`, with its variants (unit annotations are loaded apart).
+    pub(super) fn unit_from_row(&self, row: &Row<'_>) -> Result<(i64, Unit)> {
+        let unit_id: i64 = row.get(0)?;
+        let unit = Unit {
+            tuid: row.get(1)?,
+            srclang: row.get(2)?,
+            meta: Metadata {
+                creationtool: row.get(3)?,
+                creationtoolversion: row.get(4)?,
+                creationdate: row.get(5)?,
+                creationid: row.get(6)?,
+                changedate: row.get(7)?,
+                changeid: row.get(8)?,
+                lastusagedate: row.get(9)?,
+                usagecount: row.get(10)?,
+                o_tmf: row.get(11)?,
+                datatype: row.get(12)?,
+                segtype: row.get(13)?,
+                o_encoding: row.get(14)?,
+            },
+            annotations: Vec::new(),
+            variants: self.load_variants(unit_id)?,
+        };
+        Ok((unit_id, unit))
+    }
+
+    pub(super) fn unit_annotations(&self, unit_id: i64) -> Result<Vec<Annotation>> {
+        self.load_annotations(AnnotationOwner::Unit(unit_id))
     }
 
     fn load_variants(&self, unit_id: i64) -> Result<Vec<Variant>> {
@@ -413,6 +427,19 @@ impl ImportSession<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Replaces the stored unit `id` of this session's memory; false when there is none.
+    pub fn replace_unit_by_id(&mut self, id: i64, prepared: &PreparedUnit) -> Result<bool> {
+        let found: Option<i64> = self
+            .tx
+            .query_row("SELECT id FROM unit WHERE id = ?1 AND memory_id = ?2", params![id, self.memory_id], |r| r.get(0))
+            .optional()?;
+        if found.is_none() {
+            return Ok(false);
+        }
+        self.replace_unit(id, prepared)?;
+        Ok(true)
     }
 
     fn replace_unit(&self, id: i64, prepared: &PreparedUnit) -> Result<()> {

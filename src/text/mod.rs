@@ -2,7 +2,9 @@
 //! matching engine compares, and (later) tokenising, stemming and segmentation.
 
 mod normalize;
+pub mod segment;
 mod tokens;
 
 pub use normalize::normalize_for_matching;
+pub use segment::{char_ranges, SegmentError, Segmenter};
 pub use tokens::{stem, token_form, tokenize, Token, TokenKind};

@@ -1,0 +1,162 @@
+//! What the server keeps between requests: the connection pool, the fuzzy indexes (built on
+//! first use, kept current on writes), import jobs, term recognisers, metrics and limits.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use super::config::ServeConfig;
+use super::jobs::Jobs;
+use super::metrics::Metrics;
+use crate::matching::MemoryIndex;
+use crate::model::normalize_lang_tag;
+use crate::store::{Store, StoreError, StorePool};
+use crate::terms::Recognizer;
+use crate::text::Segmenter;
+
+/// A memory's index, shared by lookups (read lock) and kept current by writes (write lock).
+pub type SharedIndex = Arc<RwLock<MemoryIndex>>;
+
+/// A cache slot: empty until the first request that needs the index builds it.
+type IndexSlot = Arc<Mutex<Option<SharedIndex>>>;
+
+/// Indexes by (memory id, source language). Each slot is built once, by whichever request
+/// needs it first; others wait for that build rather than repeat it.
+#[derive(Default)]
+pub struct IndexCache {
+    slots: Mutex<HashMap<(i64, String), IndexSlot>>,
+}
+
+impl IndexCache {
+    pub fn get(&self, store: &Store, memory: &str, lang: &str) -> Result<SharedIndex, StoreError> {
+        let memory_id = store.require_memory(memory)?;
+        let key = (memory_id, normalize_lang_tag(lang));
+        let slot =
+            self.slots.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default().clone();
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = slot.as_ref() {
+            return Ok(index.clone());
+        }
+        let built = Arc::new(RwLock::new(MemoryIndex::build(store, memory, lang)?));
+        *slot = Some(built.clone());
+        Ok(built)
+    }
+
+    /// The indexes built so far for one memory.
+    pub fn of_memory(&self, memory_id: i64) -> Vec<SharedIndex> {
+        let slots: Vec<_> = self
+            .slots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|((id, _), _)| *id == memory_id)
+            .map(|(_, slot)| slot.clone())
+            .collect();
+        slots.iter().filter_map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
+    }
+
+    /// Brings a unit's entries up to date in every index of its memory (after a create,
+    /// update or delete).
+    pub fn refresh_unit(
+        &self,
+        store: &Store,
+        memory_id: i64,
+        unit_id: i64,
+    ) -> Result<(), StoreError> {
+        for index in self.of_memory(memory_id) {
+            let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
+            let rows = store.index_rows_for_unit(unit_id, &lang)?;
+            let mut index = index.write().unwrap_or_else(|e| e.into_inner());
+            index.index.remove_unit(unit_id);
+            for row in &rows {
+                index.index.insert(row);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds every index of a memory from the store (after an import) and swaps each in
+    /// when ready; lookups use the old one meanwhile.
+    pub fn rebuild_memory(&self, store: &Store, memory: &str) -> Result<(), StoreError> {
+        let memory_id = store.require_memory(memory)?;
+        for index in self.of_memory(memory_id) {
+            let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
+            let fresh = MemoryIndex::build(store, memory, &lang)?;
+            *index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        }
+        Ok(())
+    }
+
+    /// Forgets a memory's indexes (after it is deleted or renamed).
+    pub fn forget_memory(&self, memory_id: i64) {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| *id != memory_id);
+    }
+}
+
+/// (term bases, source language, target language)
+type RecognizerKey = (Vec<String>, String, String);
+
+/// Term recognisers by (term bases, source, target), rebuilt when any term changed.
+#[derive(Default)]
+pub struct RecognizerCache {
+    generation: AtomicU64,
+    /// Each recogniser with the generation it was built at.
+    cache: Mutex<HashMap<RecognizerKey, (u64, Arc<Recognizer>)>>,
+}
+
+impl RecognizerCache {
+    pub fn get(
+        &self,
+        store: &Store,
+        termbases: &[String],
+        source: &str,
+        target: &str,
+    ) -> Result<Arc<Recognizer>, StoreError> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let mut names = termbases.to_vec();
+        names.sort();
+        let key = (names, normalize_lang_tag(source), normalize_lang_tag(target));
+        if let Some((g, r)) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            if *g == generation {
+                return Ok(r.clone());
+            }
+        }
+        let recognizer = Arc::new(Recognizer::from_store(store, &key.0, &key.1, Some(&key.2))?);
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (generation, recognizer.clone()));
+        Ok(recognizer)
+    }
+
+    /// Called after any change to a term base.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// The server's shared state.
+pub struct AppState {
+    pub config: ServeConfig,
+    pub pool: StorePool,
+    pub indexes: IndexCache,
+    pub recognizers: RecognizerCache,
+    pub jobs: Jobs,
+    pub metrics: Metrics,
+    pub segmenter: Segmenter,
+}
+
+impl AppState {
+    pub fn new(config: ServeConfig, segmenter: Segmenter) -> Result<AppState, StoreError> {
+        let pool = StorePool::open(config.db.clone(), 64)?;
+        Ok(AppState {
+            config,
+            pool,
+            indexes: IndexCache::default(),
+            recognizers: RecognizerCache::default(),
+            jobs: Jobs::default(),
+            metrics: Metrics::default(),
+            segmenter,
+        })
+    }
+}

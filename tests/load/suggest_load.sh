@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Load test of single-sentence suggest: a release server on a memory of UNITS units
+# (default 1,000,000), wrk on the same machine. Prints requests per second, latency
+# percentiles and errors; then the same while a 100,000-unit import runs over HTTP.
+# usage: tests/load/suggest_load.sh [UNITS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+units=${1:-1000000}
+seconds=${2:-20}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+cargo build --release --quiet --example gen_memory
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+corpus=../shared/corpus/parallel/ru-en.combined.dedup.tsv
+[ -f "$corpus" ] || corpus=
+target/release/examples/gen_memory "$units" "$work/memory.tmx" "$work/queries.txt" $corpus
+target/release/examples/gen_memory 100000 "$work/import.tmx" "$work/import-queries.txt" $corpus 7
+bin=target/release/tmbase
+/usr/bin/time -f "import of $units units: %e s, peak %M KB" "$bin" --db "$work/load.db" import "$work/memory.tmx" --memory load
+"$bin" --db "$work/load.db" keys create --scope write --name load > "$work/key" 2>/dev/null
+port=18$((RANDOM % 900 + 100))
+"$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2> "$work/server.log" &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+start=$(date +%s.%N)
+curl -sf -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
+  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}' >/dev/null
+echo "index build on first request: $(echo "$(date +%s.%N) - $start" | bc) s"
+grep VmRSS "/proc/$server/status"
+echo "== suggest, $seconds s, 2 threads, 32 connections"
+QUERIES="$work/queries.txt" wrk -t2 -c32 -d"${seconds}s" -s tests/load/suggest.lua "http://127.0.0.1:$port"
+echo "== suggest while a 100,000-unit import runs"
+curl -sf -X POST "http://127.0.0.1:$port/api/v1/memories/load/import" -H "Authorization: Bearer $(cat "$work/key")" \
+  -H 'content-type: application/xml' --data-binary @"$work/import.tmx" > "$work/job.json"
+job=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["job_id"])' "$work/job.json")
+QUERIES="$work/queries.txt" wrk -t2 -c32 -d"${seconds}s" -s tests/load/suggest.lua "http://127.0.0.1:$port"
+for _ in $(seq 600); do
+  state=$(curl -sf "http://127.0.0.1:$port/api/v1/jobs/$job" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["state"], d["units_read"])')
+  case "$state" in running*) sleep 1 ;; *) break ;; esac
+done
+echo "import job: $state"
+curl -sf "http://127.0.0.1:$port/api/v1/jobs/$job" | python3 -c 'import json,sys; r=json.load(sys.stdin)["report"]; print("import report:", {k: r[k] for k in ("units_read","added","skipped","seconds")})'
+grep VmRSS "/proc/$server/status"
