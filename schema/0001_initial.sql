@@ -57,6 +57,7 @@ CREATE TABLE unit (
     ctx_prev            TEXT,
     ctx_next            TEXT
 );
+CREATE INDEX unit_by_memory ON unit(memory_id);
 CREATE INDEX unit_by_memory_hash ON unit(memory_id, content_hash);
 CREATE INDEX unit_by_memory_tuid ON unit(memory_id, tuid) WHERE tuid IS NOT NULL;
 

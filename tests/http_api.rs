@@ -322,8 +322,7 @@ async fn units_crud_keeps_index_and_change_stamps_current() {
     );
     let (s, v) = call(&e, "GET", &format!("/api/v1/memories/news/units/{id}"), None, None).await;
     assert_eq!((s.as_u16(), v["code"].as_str()), (404, Some("unit_not_found")));
-    let (s, _) =
-        call(&e, "DELETE", &format!("/api/v1/memories/other/units/1"), Some(&e.write), None).await;
+    let (s, _) = call(&e, "DELETE", "/api/v1/memories/other/units/1", Some(&e.write), None).await;
     assert_eq!(s, 404, "unit 1 is not in the memory other");
 
     let (s, v) = call(
@@ -676,5 +675,170 @@ async fn errors_never_leak_sql_or_paths() {
             "{path}: {text}"
         );
         assert!(v["code"].is_string(), "{path}: {text}");
+    }
+}
+
+fn concept_body() -> Value {
+    json!({
+        "external_id": "nato",
+        "subject_field": "international relations",
+        "definition": "A military alliance of North American and European states.",
+        "languages": [
+            {"lang": "ru", "terms": [{"text": "НАТО", "status": "preferred", "match_mode": "case-sensitive"},
+                                     {"text": "Североатлантический альянс", "status": "admitted"}]},
+            {"lang": "en", "terms": [{"text": "NATO", "status": "preferred"},
+                                     {"text": "North Atlantic Alliance", "status": "admitted"}]}
+        ]
+    })
+}
+
+#[actix_web::test]
+async fn term_bases_concepts_search_history_and_status() {
+    let e = env();
+    let (s, v) =
+        call(&e, "POST", "/api/v1/termbases", Some(&e.write), Some(json!({"name": "sec"}))).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) =
+        call(&e, "POST", "/api/v1/termbases", Some(&e.write), Some(json!({"name": "sec"}))).await;
+    assert_eq!((s.as_u16(), v["code"].as_str()), (409, Some("termbase_exists")));
+    let (s, created) =
+        call(&e, "POST", "/api/v1/termbases/sec/concepts", Some(&e.write), Some(concept_body()))
+            .await;
+    assert_eq!(s, 201, "{created}");
+    assert_eq!(created["created_by"], "editor");
+    let (s, v) = call(&e, "GET", "/api/v1/termbases/sec/concepts/nato", None, None).await;
+    assert_eq!((s.as_u16(), v["languages"][0]["terms"][0]["text"].as_str()), (200, Some("НАТО")));
+    let (s, v) =
+        call(&e, "GET", "/api/v1/termbases/sec/terms?q=североатл&lang=ru", None, None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v[0]["term"]["text"], "Североатлантический альянс");
+    let (_, v) =
+        call(&e, "GET", "/api/v1/termbases/sec/terms?q=атлант&mode=substring", None, None).await;
+    assert_eq!(v.as_array().unwrap().len(), 1, "a substring, not a prefix: {v}");
+    let (_, v) = call(&e, "GET", "/api/v1/termbases/sec/terms?q=атлант", None, None).await;
+    assert_eq!(v.as_array().unwrap().len(), 0, "not a prefix: {v}");
+
+    let mut changed = concept_body();
+    changed["definition"] = json!("The North Atlantic Treaty Organization.");
+    let (s, v) =
+        call(&e, "PUT", "/api/v1/termbases/sec/concepts/nato", Some(&e.write), Some(changed)).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = call(&e, "GET", "/api/v1/termbases/sec/concepts/nato/history", None, None).await;
+    assert_eq!(s, 200);
+    let actions: Vec<&str> =
+        v.as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"created") && actions.contains(&"updated"), "{v}");
+
+    let (s, v) = call(
+        &e,
+        "POST",
+        "/api/v1/termbases/sec/status",
+        Some(&e.write),
+        Some(json!({"status": "deprecated", "lang": "en", "current_status": "admitted"})),
+    )
+    .await;
+    assert_eq!((s.as_u16(), v["changed"].as_u64()), (200, Some(1)), "{v}");
+    let (s, v) = call(
+        &e,
+        "POST",
+        "/api/v1/termbases/sec/concepts",
+        Some(&e.write),
+        Some(
+            json!({"languages": [{"lang": "ru", "terms": [{"text": "x", "status": "sometimes"}]}]}),
+        ),
+    )
+    .await;
+    assert_eq!((s.as_u16(), v["code"].as_str()), (422, Some("bad_concept")));
+    let (s, v) = call(&e, "GET", "/api/v1/termbases/none/concepts/x", None, None).await;
+    assert_eq!((s.as_u16(), v["code"].as_str()), (404, Some("termbase_not_found")));
+    let (s, v) = call(&e, "GET", "/api/v1/termbases/sec/concepts/none", None, None).await;
+    assert_eq!((s.as_u16(), v["code"].as_str()), (404, Some("concept_not_found")));
+
+    // Suggest lists the terms of each segment, and sees term changes at once.
+    let mut body = suggest_body("Встреча НАТО прошла в Брюсселе.");
+    body["termbases"] = json!(["sec"]);
+    let (_, v) = call(&e, "POST", "/api/v1/suggest", None, Some(body.clone())).await;
+    let term = &v["segments"][0]["terms"][0];
+    assert_eq!(
+        (term["text"].as_str(), term["start"].as_u64(), term["end"].as_u64()),
+        (Some("НАТО"), Some(8), Some(12)),
+        "{v}"
+    );
+    assert_eq!(term["targets"][0]["term"], "NATO");
+
+    // Term QA: the deprecated English term is flagged.
+    let check = json!({"source": "Североатлантический альянс расширяется.", "translation": "The North Atlantic Alliance is expanding.",
+                       "source_lang": "ru", "target_lang": "en", "termbases": ["sec"]});
+    let (s, v) = call(&e, "POST", "/api/v1/terms/check", None, Some(check)).await;
+    assert_eq!(s, 200, "{v}");
+    let kinds: Vec<&str> =
+        v["issues"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"deprecated_target_term"), "{v}");
+
+    let (s, _) =
+        call(&e, "DELETE", "/api/v1/termbases/sec/concepts/nato", Some(&e.write), None).await;
+    assert_eq!(s, 204);
+    let (_, v) = call(&e, "POST", "/api/v1/suggest", None, Some(body)).await;
+    assert!(
+        v["segments"][0]["terms"].as_array().unwrap().is_empty(),
+        "a deleted concept is no longer recognised: {v}"
+    );
+    let (s, _) = call(&e, "DELETE", "/api/v1/termbases/sec", Some(&e.write), None).await;
+    assert_eq!(s, 403);
+    let (s, _) = call(&e, "DELETE", "/api/v1/termbases/sec", Some(&e.admin), None).await;
+    assert_eq!(s, 204);
+}
+
+#[actix_web::test]
+async fn term_endpoints_check_keys_and_scopes() {
+    let cases: Vec<(&str, &str, Option<Value>, Scope)> = vec![
+        ("GET", "/api/v1/termbases", None, Scope::Read),
+        ("POST", "/api/v1/termbases", Some(json!({"name": "t2"})), Scope::Write),
+        ("POST", "/api/v1/termbases/t/concepts", Some(concept_body()), Scope::Write),
+        ("GET", "/api/v1/termbases/t/concepts/c1", None, Scope::Read),
+        ("PUT", "/api/v1/termbases/t/concepts/c1", Some(concept_body()), Scope::Write),
+        ("GET", "/api/v1/termbases/t/concepts/c1/history", None, Scope::Read),
+        ("GET", "/api/v1/termbases/t/terms?q=a", None, Scope::Read),
+        ("POST", "/api/v1/termbases/t/status", Some(json!({"status": "admitted"})), Scope::Write),
+        (
+            "POST",
+            "/api/v1/terms/check",
+            Some(
+                json!({"source": "a", "translation": "b", "source_lang": "ru", "target_lang": "en", "termbases": ["t"]}),
+            ),
+            Scope::Read,
+        ),
+        ("DELETE", "/api/v1/termbases/t/concepts/c1", None, Scope::Write),
+        ("DELETE", "/api/v1/termbases/t", None, Scope::Admin),
+    ];
+    for (method, path, body, needed) in cases {
+        let e = env();
+        let setup = json!({"external_id": "c1", "languages": [{"lang": "ru", "terms": [{"text": "а"}]}, {"lang": "en", "terms": [{"text": "a"}]}]});
+        call(&e, "POST", "/api/v1/termbases", Some(&e.write), Some(json!({"name": "t"}))).await;
+        call(&e, "POST", "/api/v1/termbases/t/concepts", Some(&e.write), Some(setup)).await;
+        let (s, v) = call(&e, method, path, None, body.clone()).await;
+        if needed == Scope::Read {
+            assert!(s.is_success(), "{method} {path} without a key: {s} {v}");
+        } else {
+            assert_eq!(s, 401, "{method} {path}");
+        }
+        let (s, _) = call(&e, method, path, Some("tmb_0000000000000000wrong"), body.clone()).await;
+        assert_eq!(s, 401, "{method} {path}");
+        let weaker = match needed {
+            Scope::Read => None,
+            Scope::Write => Some(&e.read),
+            Scope::Admin => Some(&e.write),
+        };
+        if let Some(k) = weaker {
+            let (s, _) = call(&e, method, path, Some(k), body.clone()).await;
+            assert_eq!(s, 403, "{method} {path}");
+        }
+        let right = match needed {
+            Scope::Read => &e.read,
+            Scope::Write => &e.write,
+            Scope::Admin => &e.admin,
+        };
+        let (s, v) = call(&e, method, path, Some(right), body.clone()).await;
+        assert!(s.is_success(), "{method} {path} with a {needed:?} key: {s} {v}");
     }
 }

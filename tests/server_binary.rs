@@ -42,7 +42,7 @@ fn serve_demo_on_port_zero_answers_and_stops_on_sigterm() {
         }
     }
     let addr = addr.unwrap_or_else(|| panic!("no address in: {seen}"));
-    assert!(seen.contains("demo: 16 units"), "{seen}");
+    assert!(seen.contains("demo: 44 units"), "{seen}");
 
     let health = http(&addr, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");

@@ -8,7 +8,10 @@ use tmbase::model::{Concept, CrossRefKind, Gender, MatchMode, Number, PartOfSpee
 use tmbase::tbx::{EntryRead, ReadLimits, TbxError, TbxReader, TbxVersion};
 
 /// Reads a TBX document: the concepts, and the skipped entries as (line, reason code).
-fn read_tbx(xml: &str) -> Result<(TbxVersion, Vec<Concept>, Vec<(u64, String)>), TbxError> {
+/// The version, the concepts and the skipped entries as (line, reason code).
+type Read = (TbxVersion, Vec<Concept>, Vec<(u64, String)>);
+
+fn read_tbx(xml: &str) -> Result<Read, TbxError> {
     let mut r =
         TbxReader::new(Box::new(Cursor::new(xml.as_bytes().to_vec())), ReadLimits::default())?;
     let (mut concepts, mut skipped) = (Vec::new(), Vec::new());

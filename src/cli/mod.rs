@@ -1,10 +1,11 @@
 //! The command line: argument definitions and what each command does. Output for people
 //! goes to stderr and stdout as text; `--json` output is the machine-readable edge.
 
+mod align;
 mod lookup;
 mod report;
-mod server;
 mod segment;
+mod server;
 mod terms;
 
 use std::io::{BufWriter, IsTerminal, Write};
@@ -65,6 +66,9 @@ pub enum Command {
     },
     /// Fuzzy matches from memories for new source text.
     Lookup(lookup::LookupArgs),
+    /// Align a document with its translation (plain text, one paragraph per line) into
+    /// sentence pairs: a TMX file and/or units of a memory.
+    Align(align::AlignArgs),
     /// Cut text into sentences with SRX rules and print one segment per line.
     Segment(segment::SegmentArgs),
     /// Run the HTTP server.
@@ -134,8 +138,7 @@ pub fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    cli.db_is_default =
-        matches.value_source("db") == Some(clap::parser::ValueSource::DefaultValue);
+    cli.db_is_default = matches.value_source("db") == Some(clap::parser::ValueSource::DefaultValue);
     cli
 }
 
@@ -191,6 +194,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Segment(args) => segment::run(&args),
+        Command::Align(args) => align::run(&cli.db, &args),
         Command::Memories { json } => {
             let store = open_store(&cli.db)?;
             let memories = store.memories()?;

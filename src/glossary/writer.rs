@@ -138,7 +138,7 @@ impl<W: Write> TsvWriter<W> {
 
 /// No status, preferred, admitted or do-not-translate.
 fn usable(status: Option<TermStatus>) -> bool {
-    status.map_or(true, TermStatus::is_usable)
+    status.is_none_or(TermStatus::is_usable)
 }
 
 fn flat(text: &str) -> String {

@@ -98,6 +98,23 @@ impl From<StoreError> for ApiError {
                 format!("a memory named {name:?} already exists"),
             ),
             StoreError::BadMemoryName(_) => ApiError::bad_request("bad_memory_name", e.to_string()),
+            StoreError::NoSuchTermBase(_) => {
+                ApiError::not_found("termbase_not_found", e.to_string())
+            }
+            StoreError::TermBaseExists(_) => {
+                ApiError::new(StatusCode::CONFLICT, "termbase_exists", e.to_string())
+            }
+            StoreError::BadTermBaseName(_) => {
+                ApiError::bad_request("bad_termbase_name", e.to_string())
+            }
+            StoreError::NoSuchConcept { .. } => {
+                ApiError::not_found("concept_not_found", e.to_string())
+            }
+            StoreError::ConceptExists { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "concept_exists", e.to_string())
+            }
+            StoreError::NoSuchTerm { .. } => ApiError::not_found("term_not_found", e.to_string()),
+            StoreError::Invalid(message) => ApiError::unprocessable("invalid", message),
             other => ApiError::internal(other),
         }
     }

@@ -10,7 +10,8 @@ mod metrics;
 mod openapi;
 mod routes;
 pub mod state;
-mod wire;
+/// Public so that the fuzz targets (fuzz/) can deserialize the request bodies.
+pub mod wire;
 
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,17 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .service(routes::memories::update)
             .service(routes::memories::remove)
             .service(routes::transfer::job_status)
+            .service(routes::terms::list)
+            .service(routes::terms::create)
+            .service(routes::terms::search)
+            .service(routes::terms::bulk_status)
+            .service(routes::terms::create_concept)
+            .service(routes::terms::history)
+            .service(routes::terms::get_concept)
+            .service(routes::terms::update_concept)
+            .service(routes::terms::delete_concept)
+            .service(routes::terms::remove)
+            .service(routes::terms::check)
             .route("/tmserver/languages", web::get().to(routes::tmserver::languages))
             .route("/tmserver/languages/", web::get().to(routes::tmserver::languages))
             .route("/tmserver/{src}/{tgt}/unit/{text:.*}", web::get().to(routes::tmserver::unit))

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use super::routes::{memories, meta, suggest, transfer};
+use super::routes::{memories, meta, suggest, terms, transfer};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,17 @@ use super::routes::{memories, meta, suggest, transfer};
         transfer::import,
         transfer::job_status,
         transfer::export,
+        terms::list,
+        terms::create,
+        terms::remove,
+        terms::create_concept,
+        terms::get_concept,
+        terms::update_concept,
+        terms::delete_concept,
+        terms::history,
+        terms::search,
+        terms::bulk_status,
+        terms::check,
     ),
     components(schemas(super::error::Problem)),
     tags(
@@ -33,6 +44,7 @@ use super::routes::{memories, meta, suggest, transfer};
         (name = "memories", description = "Translation memories"),
         (name = "units", description = "Units of a memory, and concordance"),
         (name = "transfer", description = "TMX import and export"),
+        (name = "terms", description = "Term bases, concepts, terms and term QA"),
         (name = "meta", description = "Health, metrics"),
     )
 )]

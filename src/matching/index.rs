@@ -2,8 +2,9 @@
 //! hold them, with prefix filtering so that a lookup reads only the postings of the query's
 //! rarest words and still finds every segment that can reach the minimum score.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 use super::score::{can_reach, SHORT};
 use crate::model::{lang_matches, tmx_date_seconds};
@@ -13,38 +14,48 @@ use crate::text::{normalize_for_matching, stem, tokenize, TokenKind};
 /// The index key all numbers share: a number can be adjusted to any other number.
 const NUMBER_KEY: u32 = 0;
 
-/// A text broken down the way the scorer compares it.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A text broken down the way the scorer compares it (a query, or a stored segment seen
+/// through the index's vocabulary).
 #[derive(Debug, Clone, Default)]
-pub struct Analyzed {
-    pub norm: String,
+pub struct Analyzed<'a> {
+    pub norm: Cow<'a, str>,
     /// Hash of the exact text: equal hashes mean an exact match.
     pub plain_hash: u64,
     /// Hash of the text with whitespace collapsed: tells whitespace-only differences apart.
     pub ws_hash: u64,
     /// Word and number tokens in order, as form ids, stem ids and number flags.
-    pub forms: Vec<u32>,
+    pub forms: Cow<'a, [u32]>,
     pub stems: Vec<u32>,
     pub is_number: Vec<bool>,
-    /// Punctuation tokens in order.
-    pub puncts: Vec<String>,
     pub tags: u32,
 }
 
-fn hash_str(s: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.hash(&mut h);
+/// A fixed, good-quality 64-bit hash (the same in every run of one build).
+pub(crate) fn hash_str(s: &str) -> u64 {
+    let mut h = foldhash::quality::FixedState::with_seed(0x746d_6261_7365).build_hasher();
+    h.write(s.as_bytes());
     h.finish()
 }
 
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Hash of the text with runs of whitespace as one space and the ends trimmed.
+fn hash_collapsed_ws(s: &str) -> u64 {
+    let mut h = foldhash::quality::FixedState::with_seed(0x7773).build_hasher();
+    for (i, word) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            h.write_u8(b' ');
+        }
+        h.write(word.as_bytes());
+    }
+    h.finish()
 }
 
 /// Word forms and stems, each with a numeric id.
 #[derive(Debug, Default)]
 struct Vocabulary {
-    forms: HashMap<Box<str>, u32>,
-    stems: HashMap<Box<str>, u32>,
+    forms: FastMap<Box<str>, u32>,
+    stems: FastMap<Box<str>, u32>,
     /// For each form id: its stem id and whether it is a number.
     form_info: Vec<(u32, bool)>,
 }
@@ -96,7 +107,15 @@ pub(crate) struct Entry {
     pub unit_id: i64,
     pub ord: i64,
     pub targets: Box<[u16]>,
-    pub text: Analyzed,
+    pub norm: Box<str>,
+    pub plain_hash: u64,
+    pub ws_hash: u64,
+    pub norm_hash: u64,
+    /// Word and number form ids, in order.
+    pub forms: Box<[u32]>,
+    /// Index keys (stems, the number key), sorted: what the overlap bound counts.
+    pub keys: Box<[u32]>,
+    pub tags: u32,
     /// Hashes of the normalised previous and next segments (0: none).
     pub ctx_prev: u64,
     pub ctx_next: u64,
@@ -120,14 +139,16 @@ pub struct IndexStats {
 pub struct FuzzyIndex {
     vocab: Vocabulary,
     pub(crate) entries: Vec<Entry>,
+    /// Word count of each entry (a compact copy for the length filter).
+    lengths: Vec<u16>,
     /// For each index key (stem id, or the number key): the entries holding it, ascending.
     postings: Vec<Vec<u32>>,
     /// Entries with no word at all (only punctuation or markup).
     wordless: Vec<u32>,
     langs: Vec<String>,
-    /// Entries whose normalised source is shared with other entries, by hash of that text.
-    pub(crate) same_source: HashMap<u64, Vec<u32>>,
-    by_unit: HashMap<i64, Vec<u32>>,
+    /// Entries are appended in unit order while building; this many are sorted by unit id,
+    /// the rest (added by later edits) are searched linearly.
+    sorted_by_unit: usize,
 }
 
 impl Default for FuzzyIndex {
@@ -141,11 +162,11 @@ impl FuzzyIndex {
         FuzzyIndex {
             vocab: Vocabulary::new(),
             entries: Vec::new(),
+            lengths: Vec::new(),
             postings: vec![Vec::new()],
             wordless: Vec::new(),
             langs: Vec::new(),
-            same_source: HashMap::new(),
-            by_unit: HashMap::new(),
+            sorted_by_unit: 0,
         }
     }
 
@@ -173,60 +194,49 @@ impl FuzzyIndex {
         entry.targets.iter().any(|&t| lang_matches(&self.langs[t as usize], wanted))
     }
 
-    /// Breaks a stored text down, adding its words to the vocabulary.
-    fn analyze_stored(&mut self, plain: &str, norm: &str, tags: u32) -> Analyzed {
-        let mut a = Analyzed {
-            norm: norm.to_string(),
-            plain_hash: hash_str(plain),
-            ws_hash: hash_str(&collapse_ws(plain)),
-            tags,
-            ..Analyzed::default()
-        };
-        for t in tokenize(norm) {
-            let text = t.text(norm);
-            match t.kind {
-                TokenKind::Punct => a.puncts.push(text.to_string()),
-                kind => {
-                    let is_number = kind == TokenKind::Number;
-                    let (form, stem) = self.vocab.intern(text, is_number);
-                    a.forms.push(form);
-                    a.stems.push(stem);
-                    a.is_number.push(is_number);
-                }
-            }
+    /// A stored segment as the scorer sees it.
+    pub(crate) fn entry_text<'e>(&self, e: &'e Entry) -> Analyzed<'e> {
+        let info: Vec<(u32, bool)> =
+            e.forms.iter().map(|&f| self.vocab.form_info[f as usize]).collect();
+        Analyzed {
+            norm: Cow::Borrowed(&e.norm),
+            plain_hash: e.plain_hash,
+            ws_hash: e.ws_hash,
+            forms: Cow::Borrowed(&e.forms),
+            stems: info.iter().map(|i| i.0).collect(),
+            is_number: info.iter().map(|i| i.1).collect(),
+            tags: e.tags,
         }
-        a
     }
 
     /// Breaks a query down without changing the index.
-    pub fn analyze_query(&self, plain: &str, tags: u32) -> Analyzed {
+    pub fn analyze_query(&self, plain: &str, tags: u32) -> Analyzed<'static> {
         let norm = normalize_for_matching(plain);
         let mut fresh = HashMap::new();
-        let mut a = Analyzed {
-            plain_hash: hash_str(plain),
-            ws_hash: hash_str(&collapse_ws(plain)),
-            tags,
-            ..Analyzed::default()
-        };
+        let (mut forms, mut stems, mut is_number) = (Vec::new(), Vec::new(), Vec::new());
         for t in tokenize(&norm) {
-            let text = t.text(&norm);
-            match t.kind {
-                TokenKind::Punct => a.puncts.push(text.to_string()),
-                kind => {
-                    let is_number = kind == TokenKind::Number;
-                    let (form, stem) = self.vocab.lookup(text, is_number, &mut fresh);
-                    a.forms.push(form);
-                    a.stems.push(stem);
-                    a.is_number.push(is_number);
-                }
+            if t.kind == TokenKind::Punct {
+                continue;
             }
+            let number = t.kind == TokenKind::Number;
+            let (form, stem) = self.vocab.lookup(t.text(&norm), number, &mut fresh);
+            forms.push(form);
+            stems.push(stem);
+            is_number.push(number);
         }
-        a.norm = norm;
-        a
+        Analyzed {
+            norm: Cow::Owned(norm),
+            plain_hash: hash_str(plain),
+            ws_hash: hash_collapsed_ws(plain),
+            forms: Cow::Owned(forms),
+            stems,
+            is_number,
+            tags,
+        }
     }
 
-    /// The index key of each token: its stem, or the shared number key.
-    fn keys(text: &Analyzed) -> Vec<u32> {
+    /// The index keys of a text: its stems, with one shared key for all numbers.
+    fn keys(text: &Analyzed<'_>) -> Vec<u32> {
         text.stems
             .iter()
             .zip(&text.is_number)
@@ -236,34 +246,55 @@ impl FuzzyIndex {
 
     /// Adds a stored segment.
     pub fn insert(&mut self, row: &IndexRow) {
-        let text = self.analyze_stored(&row.plain, &row.norm, row.tags.max(0) as u32);
+        let mut forms = Vec::new();
+        let mut keys = Vec::new();
+        for t in tokenize(&row.norm) {
+            if t.kind == TokenKind::Punct {
+                continue;
+            }
+            let number = t.kind == TokenKind::Number;
+            let (form, stem) = self.vocab.intern(t.text(&row.norm), number);
+            forms.push(form);
+            keys.push(if number { NUMBER_KEY } else { stem });
+        }
+        keys.sort_unstable();
         let targets: Box<[u16]> =
             row.other_langs.split(',').filter(|l| !l.is_empty()).map(|l| self.lang_id(l)).collect();
         let id = self.entries.len() as u32;
-        let mut keys = Self::keys(&text);
-        keys.sort_unstable();
-        keys.dedup();
         if keys.is_empty() {
             self.wordless.push(id);
         }
-        for k in keys {
+        let mut last = None;
+        for &k in &keys {
+            if last == Some(k) {
+                continue;
+            }
+            last = Some(k);
             let k = k as usize;
             if k >= self.postings.len() {
                 self.postings.resize_with(k + 1, Vec::new);
             }
             self.postings[k].push(id);
         }
-        let source_hash = hash_str(&text.norm);
-        let group = self.same_source.entry(source_hash).or_default();
-        group.push(id);
-        self.by_unit.entry(row.unit_id).or_default().push(id);
+        if self.sorted_by_unit == self.entries.len()
+            && self.entries.last().is_none_or(|e| e.unit_id <= row.unit_id)
+        {
+            self.sorted_by_unit += 1;
+        }
         let ctx =
             |c: &Option<String>| c.as_deref().filter(|s| !s.is_empty()).map(hash_str).unwrap_or(0);
+        self.lengths.push(forms.len().min(u16::MAX as usize) as u16);
         self.entries.push(Entry {
             unit_id: row.unit_id,
             ord: row.ord,
             targets,
-            text,
+            norm: row.norm.as_str().into(),
+            plain_hash: hash_str(&row.plain),
+            ws_hash: hash_collapsed_ws(&row.plain),
+            norm_hash: hash_str(&row.norm),
+            forms: forms.into(),
+            keys: keys.into(),
+            tags: row.tags.max(0) as u32,
             ctx_prev: ctx(&row.ctx_prev),
             ctx_next: ctx(&row.ctx_next),
             changed: tmx_date_seconds(row.changed.as_deref()),
@@ -275,9 +306,15 @@ impl FuzzyIndex {
     /// Removes every segment of a unit (after an edit or delete; an edited unit is then
     /// inserted again).
     pub fn remove_unit(&mut self, unit_id: i64) {
-        if let Some(ids) = self.by_unit.remove(&unit_id) {
-            for id in ids {
-                self.entries[id as usize].alive = false;
+        let sorted = &self.entries[..self.sorted_by_unit];
+        let start = sorted.partition_point(|e| e.unit_id < unit_id);
+        let end = start + sorted[start..].partition_point(|e| e.unit_id == unit_id);
+        for e in &mut self.entries[start..end] {
+            e.alive = false;
+        }
+        for e in &mut self.entries[self.sorted_by_unit..] {
+            if e.unit_id == unit_id {
+                e.alive = false;
             }
         }
     }
@@ -298,10 +335,15 @@ impl FuzzyIndex {
         // The least overlap any candidate needs: over every possible candidate length.
         let needed = self.least_overlap(min_score, n);
         let prefix = n - needed + 1;
+        // The overlap is at most the shorter length: lengths alone rule out most entries of
+        // a long posting list before any entry is touched.
         let mut found: Vec<u32> = Vec::new();
         for &k in &qkeys[..prefix.min(n)] {
             if let Some(list) = self.postings.get(k as usize) {
-                found.extend_from_slice(list);
+                found.extend(list.iter().copied().filter(|&id| {
+                    let m = usize::from(self.lengths[id as usize]);
+                    can_reach(min_score, n.min(m), n, m)
+                }));
             }
         }
         found.sort_unstable();
@@ -310,12 +352,7 @@ impl FuzzyIndex {
         sorted_q.sort_unstable();
         found.retain(|&id| {
             let e = &self.entries[id as usize];
-            if !e.alive {
-                return false;
-            }
-            let m = e.text.forms.len();
-            let shared = shared_count(&sorted_q, &Self::keys(&e.text));
-            can_reach(min_score, shared, n, m)
+            e.alive && can_reach(min_score, shared_count(&sorted_q, &e.keys), n, e.forms.len())
         });
         found
     }
@@ -337,10 +374,8 @@ impl FuzzyIndex {
     }
 }
 
-/// Size of the multiset intersection of a sorted list with an unsorted one.
+/// Size of the multiset intersection of two sorted lists.
 fn shared_count(sorted_query: &[u32], keys: &[u32]) -> usize {
-    let mut keys = keys.to_vec();
-    keys.sort_unstable();
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < sorted_query.len() && j < keys.len() {
         match sorted_query[i].cmp(&keys[j]) {
@@ -362,7 +397,7 @@ mod tests {
 
     #[test]
     fn shared_count_is_a_multiset_intersection() {
-        assert_eq!(shared_count(&[1, 1, 2, 5], &[5, 1, 3, 1, 1]), 3);
+        assert_eq!(shared_count(&[1, 1, 2, 5], &[1, 1, 1, 3, 5]), 3);
         assert_eq!(shared_count(&[], &[1]), 0);
     }
 }

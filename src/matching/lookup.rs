@@ -156,12 +156,7 @@ fn context_matches(query: &MatchQuery, prev: u64, next: u64) -> bool {
         let given = given.as_deref().map(normalize_for_matching).filter(|s| !s.is_empty());
         match given {
             None => stored == 0,
-            Some(text) => {
-                use std::hash::{Hash, Hasher};
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                text.hash(&mut h);
-                h.finish() == stored
-            }
+            Some(text) => super::index::hash_str(&text) == stored,
         }
     };
     (query.prev.is_some() || query.next.is_some())
@@ -200,7 +195,7 @@ fn rank(
     store: &Store,
     mem: &MemoryIndex,
     query: &MatchQuery,
-    analyzed: &Analyzed,
+    analyzed: &Analyzed<'_>,
     candidates: Vec<u32>,
 ) -> Result<Vec<Match>, StoreError> {
     let index = &mem.index;
@@ -210,7 +205,8 @@ fn rank(
         if !e.alive || !index.has_target(e, &query.target_lang) {
             continue;
         }
-        let (mut base, kind) = base_score(analyzed, &e.text);
+        let text = index.entry_text(e);
+        let (mut base, kind) = base_score(analyzed, &text);
         if base < query.min_score {
             continue;
         }
@@ -229,7 +225,7 @@ fn rank(
                     );
                     adjusted_target = Some(target);
                 }
-                None => base = fuzzy_score(analyzed, &e.text),
+                None => base = fuzzy_score(analyzed, &text),
             }
             details = d;
             if base < query.min_score {
@@ -266,10 +262,21 @@ fn rank(
     let mut scored: Vec<Scored> =
         scored.into_iter().zip(keep).filter(|(_, k)| *k).map(|(s, _)| s).collect();
 
-    let mut target_cache: HashMap<u32, Option<String>> = HashMap::new();
+    // Entries with the same normalised source have the same score, so a source's other
+    // translations are all among the scored entries.
+    let mut by_source: HashMap<u64, Vec<u32>> = HashMap::new();
+    for s in &scored {
+        by_source.entry(index.entries[s.entry as usize].norm_hash).or_default().push(s.entry);
+    }
+    let mut ambiguous_sources: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    for (hash, group) in &by_source {
+        if group.len() > 1 && several_translations(store, mem, group, &query.target_lang)? {
+            ambiguous_sources.insert(*hash);
+        }
+    }
     for s in &mut scored {
         let e = &index.entries[s.entry as usize];
-        let diff = analyzed.tags.abs_diff(e.text.tags);
+        let diff = analyzed.tags.abs_diff(e.tags);
         if diff > 0 {
             s.penalties.push(Penalty { name: "markup", points: diff.min(MARKUP_PENALTY_MAX) });
         }
@@ -277,7 +284,7 @@ fn rank(
             s.penalties
                 .push(Penalty { name: "numbers_adjusted", points: NUMBERS_ADJUSTED_PENALTY });
         }
-        if ambiguous(store, mem, s.entry, &query.target_lang, &mut target_cache)? {
+        if ambiguous_sources.contains(&e.norm_hash) {
             s.penalties.push(Penalty { name: "multiple_translations", points: AMBIGUITY_PENALTY });
         }
         if mem.penalty > 0 {
@@ -339,44 +346,22 @@ fn rank(
     Ok(out)
 }
 
-/// Does the memory hold several different translations of this entry's source?
-fn ambiguous(
+/// Do these entries (one source text) have more than one translation?
+fn several_translations(
     store: &Store,
     mem: &MemoryIndex,
-    entry: u32,
+    group: &[u32],
     target_lang: &str,
-    cache: &mut HashMap<u32, Option<String>>,
 ) -> Result<bool, StoreError> {
-    let index = &mem.index;
-    let e = &index.entries[entry as usize];
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        e.text.norm.hash(&mut h);
-        h.finish()
-    };
-    let Some(group) = index.same_source.get(&key) else { return Ok(false) };
-    if group.len() < 2 {
-        return Ok(false);
-    }
     let mut first: Option<String> = None;
-    for &other in group {
-        let o = &index.entries[other as usize];
-        if !o.alive || o.text.norm != e.text.norm {
-            continue;
-        }
-        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(other) {
-            let target = store
-                .match_details(o.unit_id, o.ord, target_lang)?
-                .map(|d| normalize_for_matching(&d.target_plain));
-            slot.insert(target);
-        }
-        if let Some(Some(t)) = cache.get(&other) {
-            match &first {
-                None => first = Some(t.clone()),
-                Some(f) if f != t => return Ok(true),
-                Some(_) => {}
-            }
+    for &id in group {
+        let e = &mem.index.entries[id as usize];
+        let Some(d) = store.match_details(e.unit_id, e.ord, target_lang)? else { continue };
+        let target = normalize_for_matching(&d.target_plain);
+        match &first {
+            None => first = Some(target),
+            Some(f) if *f != target => return Ok(true),
+            Some(_) => {}
         }
     }
     Ok(false)

@@ -28,7 +28,7 @@ pub enum MatchKind {
 }
 
 /// The score of `candidate` for `query`, and its kind.
-pub fn base_score(query: &Analyzed, candidate: &Analyzed) -> (u32, MatchKind) {
+pub fn base_score(query: &Analyzed<'_>, candidate: &Analyzed<'_>) -> (u32, MatchKind) {
     if query.plain_hash == candidate.plain_hash {
         return (100, MatchKind::Exact);
     }
@@ -48,19 +48,26 @@ pub fn base_score(query: &Analyzed, candidate: &Analyzed) -> (u32, MatchKind) {
 }
 
 /// 97 for one punctuation edit, 96 for two, 95 for more.
-fn punctuation_band(query: &Analyzed, candidate: &Analyzed) -> u32 {
-    let edits = levenshtein(&query.puncts, &candidate.puncts).max(1);
+fn punctuation_band(query: &Analyzed<'_>, candidate: &Analyzed<'_>) -> u32 {
+    let puncts = |norm: &str| -> Vec<String> {
+        crate::text::tokenize(norm)
+            .into_iter()
+            .filter(|t| t.kind == crate::text::TokenKind::Punct)
+            .map(|t| t.text(norm).to_string())
+            .collect()
+    };
+    let edits = levenshtein(&puncts(&query.norm), &puncts(&candidate.norm)).max(1);
     97 - (edits as u32 - 1).min(2)
 }
 
 /// True when both have the same words and the same number positions, and only the values
 /// of some numbers differ.
-pub fn same_except_numbers(query: &Analyzed, candidate: &Analyzed) -> bool {
+pub fn same_except_numbers(query: &Analyzed<'_>, candidate: &Analyzed<'_>) -> bool {
     query.forms.len() == candidate.forms.len()
         && query
             .forms
             .iter()
-            .zip(&candidate.forms)
+            .zip(candidate.forms.iter())
             .zip(query.is_number.iter().zip(&candidate.is_number))
             .all(|((qf, cf), (qn, cn))| qf == cf || (*qn && *cn))
         && query.forms != candidate.forms
@@ -68,7 +75,7 @@ pub fn same_except_numbers(query: &Analyzed, candidate: &Analyzed) -> bool {
 
 /// The word-level similarity, blended with character similarity for short segments, as an
 /// integer 0–94.
-pub fn fuzzy_score(query: &Analyzed, candidate: &Analyzed) -> u32 {
+pub fn fuzzy_score(query: &Analyzed<'_>, candidate: &Analyzed<'_>) -> u32 {
     let (n, m) = (query.forms.len(), candidate.forms.len());
     let longest = n.max(m);
     let word_sim = if longest == 0 {
@@ -86,7 +93,7 @@ pub fn fuzzy_score(query: &Analyzed, candidate: &Analyzed) -> u32 {
 }
 
 /// Weighted Levenshtein distance over words (in tenths of a word).
-pub fn word_distance(a: &Analyzed, b: &Analyzed) -> u32 {
+pub fn word_distance(a: &Analyzed<'_>, b: &Analyzed<'_>) -> u32 {
     let m = b.forms.len();
     let mut prev: Vec<u32> = (0..=m as u32).map(|j| j * INDEL).collect();
     let mut cur = vec![0u32; m + 1];

@@ -10,8 +10,9 @@ pub use date::{format_tmx_date, tmx_date_seconds, tmx_now};
 pub use lang::{lang_matches, normalize_lang_tag};
 pub use segment::{Inline, InlineKind, Segment};
 pub use term::{
-    is_well_formed_lang_tag, tidy_term, tidy_text, Concept, ConceptChange, CrossRefKind, CrossReference, Gender,
-    LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term, TermBaseSummary, TermStatus,
+    is_well_formed_lang_tag, tidy_term, tidy_text, Concept, ConceptChange, CrossRefKind,
+    CrossReference, Gender, LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term,
+    TermBaseSummary, TermStatus,
 };
 
 /// A `<prop>` or `<note>` attached to a header, a unit or a variant, kept in document order.

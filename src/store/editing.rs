@@ -61,7 +61,7 @@ impl Store {
              FROM unit u
              WHERE memory_id = ?1 AND id > ?2
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM variant v WHERE v.unit_id = u.id
-                                           AND (v.lang = ?3 OR v.lang LIKE ?3 || '-%')))
+                                           AND (v.lang = ?3 OR (v.lang > ?3 || '-' AND v.lang < ?3 || '.'))))
                AND (?4 IS NULL OR COALESCE(changedate, creationdate) >= ?4)
                AND (?5 IS NULL OR COALESCE(changeid, creationid) = ?5)
              ORDER BY id LIMIT ?6",
@@ -152,7 +152,7 @@ impl Store {
              FROM unit u JOIN variant v ON v.unit_id = u.id
              WHERE u.memory_id = ?1 AND u.id > ?2
                AND instr(v.norm, ?3) > 0
-               AND (?4 IS NULL OR v.lang = ?4 OR v.lang LIKE ?4 || '-%')
+               AND (?4 IS NULL OR v.lang = ?4 OR (v.lang > ?4 || '-' AND v.lang < ?4 || '.'))
              ORDER BY u.id, v.ord LIMIT ?5",
         )?;
         let rows = stmt.query_map(

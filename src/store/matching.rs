@@ -54,6 +54,8 @@ impl Store {
     }
 
     /// As [`Store::for_each_index_row`], for one unit only when `unit_id` is given.
+    /// One pass over the memory's variants in unit order; each unit's languages are
+    /// collected in Rust rather than by a subquery per row.
     pub(super) fn for_each_index_row_of(
         &self,
         memory_id: i64,
@@ -64,32 +66,60 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT v.unit_id, v.ord, v.lang, v.plain, v.norm, v.tags, u.ctx_prev, u.ctx_next,
                     COALESCE(u.changedate, u.creationdate, v.changedate, v.creationdate),
-                    u.usagecount,
-                    (SELECT group_concat(w.lang, ',') FROM variant w
-                      WHERE w.unit_id = v.unit_id AND w.ord <> v.ord)
+                    u.usagecount
              FROM unit u JOIN variant v ON v.unit_id = u.id
-             WHERE u.memory_id = ?1 AND (v.lang = ?2 OR v.lang LIKE ?3)
-               AND (?4 IS NULL OR u.id = ?4)
+             WHERE u.memory_id = ?1 AND (?2 IS NULL OR u.id = ?2)
              ORDER BY u.id, v.ord",
         )?;
-        let mut rows = stmt.query(params![memory_id, lang, format!("{lang}-%"), unit_id])?;
+        let mut rows = stmt.query(params![memory_id, unit_id])?;
         let mut count = 0;
+        // The current unit's variants: (row, wanted?)
+        let mut unit: Vec<(IndexRow, bool)> = Vec::new();
+        let mut flush = |unit: &mut Vec<(IndexRow, bool)>, count: &mut u64| {
+            if unit.iter().any(|(_, wanted)| *wanted) {
+                let langs: Vec<String> = unit.iter().map(|(r, _)| r.lang.clone()).collect();
+                for (i, (mut row, wanted)) in unit.drain(..).enumerate() {
+                    if wanted {
+                        let others: Vec<&str> = langs
+                            .iter()
+                            .enumerate()
+                            .filter(|(j, _)| *j != i)
+                            .map(|(_, l)| l.as_str())
+                            .collect();
+                        row.other_langs = others.join(",");
+                        each(row);
+                        *count += 1;
+                    }
+                }
+            }
+            unit.clear();
+        };
         while let Some(r) = rows.next()? {
-            each(IndexRow {
-                unit_id: r.get(0)?,
-                ord: r.get(1)?,
-                lang: r.get(2)?,
-                plain: r.get(3)?,
-                norm: r.get(4)?,
-                tags: r.get(5)?,
-                ctx_prev: r.get(6)?,
-                ctx_next: r.get(7)?,
-                changed: r.get(8)?,
-                usagecount: r.get(9)?,
-                other_langs: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
-            });
-            count += 1;
+            let id: i64 = r.get(0)?;
+            if unit.first().is_some_and(|(u, _)| u.unit_id != id) {
+                flush(&mut unit, &mut count);
+            }
+            let row_lang: String = r.get(2)?;
+            let wanted = crate::model::lang_matches(&row_lang, lang);
+            unit.push((
+                IndexRow {
+                    unit_id: id,
+                    ord: r.get(1)?,
+                    lang: row_lang,
+                    // Only the wanted variants' texts are needed.
+                    plain: if wanted { r.get(3)? } else { String::new() },
+                    norm: if wanted { r.get(4)? } else { String::new() },
+                    tags: r.get(5)?,
+                    ctx_prev: r.get(6)?,
+                    ctx_next: r.get(7)?,
+                    changed: r.get(8)?,
+                    usagecount: r.get(9)?,
+                    other_langs: String::new(),
+                },
+                wanted,
+            ));
         }
+        flush(&mut unit, &mut count);
         Ok(count)
     }
 
@@ -106,12 +136,13 @@ impl Store {
                     s.lang, s.plain, s.seg, t.lang, t.plain, t.seg
              FROM unit u
              JOIN variant s ON s.unit_id = u.id AND s.ord = ?2
-             JOIN variant t ON t.unit_id = u.id AND t.ord <> s.ord AND (t.lang = ?3 OR t.lang LIKE ?4)
+             JOIN variant t ON t.unit_id = u.id AND t.ord <> s.ord
+                 AND (t.lang = ?3 OR (t.lang > ?3 || '-' AND t.lang < ?3 || '.'))
              WHERE u.id = ?1
              ORDER BY t.ord LIMIT 1",
         )?;
         let details = stmt
-            .query_row(params![unit_id, source_ord, target_lang, format!("{target_lang}-%")], |r| {
+            .query_row(params![unit_id, source_ord, target_lang], |r| {
                 Ok(MatchDetails {
                     tuid: r.get(0)?,
                     creationdate: r.get(1)?,

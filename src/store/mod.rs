@@ -1,5 +1,8 @@
 //! The SQLite store: the only module that knows SQL. One database file holds every
 //! memory; schema changes are the append-only migrations in `schema/`.
+//!
+//! Language prefixes are matched as ranges (`lang > 'ru-' AND lang < 'ru.'`), never with a
+//! bound LIKE pattern, which would make SQLite re-prepare the statement on every call.
 
 mod backup;
 mod editing;
@@ -17,14 +20,14 @@ use rusqlite::Connection;
 
 pub use editing::{ConcordanceHit, StoredUnit, UnitQuery};
 pub use keys::{ApiKey, Scope};
-pub use pool::{PooledStore, StorePool};
 pub use matching::{IndexRow, MatchDetails};
 pub use memories::{LanguagePair, MemorySummary};
-pub use units::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, UnitFilter};
+pub use pool::{PooledStore, StorePool};
 pub use terms::{
     ConceptKey, RecognitionTerm, SearchMode, TermImportSession, TermSearch, TermSearchHit,
     TermSelection,
 };
+pub use units::{AddOutcome, DuplicatePolicy, ImportSession, PreparedUnit, UnitFilter};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +92,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -64_000)?;
+        // Reads through a memory map avoid a copy per page on large scans (index builds).
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
         migrate::migrate(&mut conn)?;
         Ok(Store { conn })
     }

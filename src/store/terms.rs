@@ -289,7 +289,7 @@ impl Store {
                         .iter()
                         .flat_map(|s| s.terms.iter().map(move |t| (s.lang.as_str(), t)))
                         .find(|(_, t)| t.id == Some(tid))
-                        .map_or(true, |(l, t)| l != lang || !same_term_content(t, term)),
+                        .is_none_or(|(l, t)| l != lang || !same_term_content(t, term)),
                 };
                 if touched {
                     if term.id.is_none() {
@@ -417,7 +417,7 @@ impl Store {
                             t.changed_by
                      FROM term t JOIN concept c ON c.id = t.concept_id
                      WHERE t.termbase_id = ?1 AND t.norm >= ?2 AND t.norm < ?3
-                       AND (?4 IS NULL OR t.lang = ?4 OR t.lang LIKE ?4 || '-%')
+                       AND (?4 IS NULL OR t.lang = ?4 OR (t.lang > ?4 || '-' AND t.lang < ?4 || '.'))
                      ORDER BY t.norm, t.id LIMIT ?5",
                 )?;
                 let rows = stmt.query_map(params![tb, query, upper, lang, limit], map)?;
@@ -431,7 +431,7 @@ impl Store {
                             t.changed_by
                      FROM term t JOIN concept c ON c.id = t.concept_id
                      WHERE t.termbase_id = ?1 AND instr(t.norm, ?2) > 0
-                       AND (?3 IS NULL OR t.lang = ?3 OR t.lang LIKE ?3 || '-%')
+                       AND (?3 IS NULL OR t.lang = ?3 OR (t.lang > ?3 || '-' AND t.lang < ?3 || '.'))
                      ORDER BY t.norm, t.id LIMIT ?4",
                 )?;
                 let rows = stmt.query_map(params![tb, query, lang, limit], map)?;
@@ -610,7 +610,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT t.concept_id, c.external_id, t.id, t.lang, t.text, t.status, t.match_mode
              FROM term t JOIN concept c ON c.id = t.concept_id
-             WHERE t.termbase_id = ?1 AND (t.lang = ?2 OR t.lang LIKE ?2 || '-%')
+             WHERE t.termbase_id = ?1 AND (t.lang = ?2 OR (t.lang > ?2 || '-' AND t.lang < ?2 || '.'))
              ORDER BY t.concept_id, t.ord",
         )?;
         let rows = stmt.query_map(params![tb, lang], |r| {

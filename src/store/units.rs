@@ -98,8 +98,12 @@ impl PreparedUnit {
         let (mut ctx_prev, mut ctx_next) = (None, None);
         for a in &unit.annotations {
             match a.prop_type.as_deref().and_then(context_side) {
-                Some(true) if ctx_prev.is_none() => ctx_prev = Some(normalize_for_matching(&a.value)),
-                Some(false) if ctx_next.is_none() => ctx_next = Some(normalize_for_matching(&a.value)),
+                Some(true) if ctx_prev.is_none() => {
+                    ctx_prev = Some(normalize_for_matching(&a.value))
+                }
+                Some(false) if ctx_next.is_none() => {
+                    ctx_next = Some(normalize_for_matching(&a.value))
+                }
                 _ => {}
             }
         }
@@ -433,7 +437,11 @@ impl ImportSession<'_> {
     pub fn replace_unit_by_id(&mut self, id: i64, prepared: &PreparedUnit) -> Result<bool> {
         let found: Option<i64> = self
             .tx
-            .query_row("SELECT id FROM unit WHERE id = ?1 AND memory_id = ?2", params![id, self.memory_id], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM unit WHERE id = ?1 AND memory_id = ?2",
+                params![id, self.memory_id],
+                |r| r.get(0),
+            )
             .optional()?;
         if found.is_none() {
             return Ok(false);
@@ -608,5 +616,7 @@ fn insert_annotations(
 
 /// The unit's `srclang` in canonical case (`*all*` stays as it is).
 fn canonical_srclang(unit: &Unit) -> Option<String> {
-    unit.srclang.as_deref().map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
+    unit.srclang
+        .as_deref()
+        .map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
 }

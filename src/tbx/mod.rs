@@ -2,11 +2,10 @@
 //! writers for TBX v3 TBX-Basic and TBX v2. This module and `tmx` are the only ones that
 //! know XML.
 
-mod input;
 mod reader;
 mod writer;
 
-pub use input::{InputInfo, Position};
+pub use crate::xml_input::{InputInfo, Position};
 pub use reader::{EntryRead, ReadLimits, SkipReason, SkippedEntry, TbxReader, TbxVersion};
 pub use writer::{xsd_date, TbxFormat, TbxWriter, TbxWriterOptions};
 
@@ -128,6 +127,17 @@ pub(crate) fn parse_section_note(rest: &str) -> Option<(String, String, String)>
     let field = parts.next()?.trim().to_string();
     let text = unescape_field(parts.next().unwrap_or(""));
     (field == "definition" || field == "note").then_some((lang, field, text))
+}
+
+impl From<crate::xml_input::InputError> for TbxError {
+    fn from(e: crate::xml_input::InputError) -> Self {
+        use crate::xml_input::InputError;
+        match e {
+            InputError::Io(e) => TbxError::Io(e),
+            InputError::Empty => TbxError::NotTbx("the file is empty".into()),
+            InputError::UnsupportedEncoding(label) => TbxError::UnsupportedEncoding(label),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,12 +16,12 @@ use std::rc::Rc;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
 
-use super::input::{decode_input, InputInfo, Position, PositionTracking};
 use super::{decode_id, TbxError, TMBASE_NOTE};
 use crate::model::{
     is_well_formed_lang_tag, normalize_lang_tag, Concept, CrossRefKind, CrossReference, Gender,
     LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term, TermStatus,
 };
+use crate::xml_input::{decode_input, InputInfo, Position, PositionTracking};
 
 /// Limits that keep memory bounded on hostile files.
 #[derive(Debug, Clone, Copy)]

@@ -47,7 +47,7 @@ pub struct TermChecker {
 }
 
 fn usable(status: Option<TermStatus>) -> bool {
-    status.map_or(true, TermStatus::is_usable)
+    status.is_none_or(TermStatus::is_usable)
 }
 
 impl TermChecker {

@@ -76,6 +76,8 @@ struct Entry {
     status: Option<TermStatus>,
     mode: MatchMode,
     words: Vec<Compare>,
+    /// The normalised form of each word, to prefer the term written like the text.
+    norms: Vec<String>,
 }
 
 /// A segment's token, with what comparisons need.
@@ -93,17 +95,32 @@ struct TextToken {
 pub struct Recognizer {
     termbases: Vec<String>,
     entries: Vec<Entry>,
-    by_key: HashMap<String, Vec<u32>>,
+    /// Entries by the stem of their first word (stemmed words).
+    by_stem: HashMap<String, Bucket>,
+    /// Entries by the normalised form of their first word (exact, case-sensitive, acronyms).
+    by_norm: HashMap<String, Bucket>,
     by_concept: HashMap<i64, Vec<u32>>,
     targets: HashMap<i64, Vec<TargetTerm>>,
 }
 
-fn key_stem(stem: &str) -> String {
-    format!("s\u{1}{stem}")
+/// The entries that share a first-word key: one-word terms, and longer ones by the key of
+/// their second word, so that a frequent first word does not mean many candidates.
+#[derive(Debug, Default)]
+struct Bucket {
+    single: Vec<u32>,
+    /// (the second word's key is a stem, key) → entries.
+    by_second: HashMap<(bool, String), Vec<u32>>,
 }
 
-fn key_norm(norm: &str) -> String {
-    format!("n\u{1}{norm}")
+/// The keys under which a text token may be found: its stem, its form taken as a stem (when
+/// Snowball cut it short), its normalised form, the acronym it starts with.
+fn token_keys(tok: &TextToken) -> [Option<(bool, String)>; 4] {
+    [
+        Some((true, tok.stem.clone())),
+        (tok.norm != tok.stem).then(|| (true, tok.norm.clone())),
+        Some((false, tok.norm.clone())),
+        acronym_base(&tok.surface).map(|a| (false, token_form(a))),
+    ]
 }
 
 fn is_cyrillic(s: &str) -> bool {
@@ -175,11 +192,12 @@ fn compile_word(surface: &str, kind: TokenKind, mode: MatchMode) -> Compare {
 }
 
 impl Compare {
-    fn key(&self) -> String {
+    /// The index key: (is a stem, key).
+    fn key(&self) -> (bool, String) {
         match self {
-            Compare::Stem { stem, .. } => key_stem(stem),
-            Compare::Norm(n) => key_norm(n),
-            Compare::Surface(s) | Compare::Acronym { surface: s, .. } => key_norm(&token_form(s)),
+            Compare::Stem { stem, .. } => (true, stem.clone()),
+            Compare::Norm(n) => (false, n.clone()),
+            Compare::Surface(s) | Compare::Acronym { surface: s, .. } => (false, token_form(s)),
         }
     }
 
@@ -229,15 +247,24 @@ impl Recognizer {
                     (r.termbases.len() - 1) as u32
                 }
             };
-            let words: Vec<Compare> = tokenize(&t.text)
+            let tokens = tokenize(&t.text);
+            let words: Vec<Compare> = tokens
                 .iter()
                 .map(|tok| compile_word(tok.text(&t.text), tok.kind, t.match_mode))
                 .collect();
+            let norms: Vec<String> =
+                tokens.iter().map(|tok| token_form(tok.text(&t.text))).collect();
             if words.is_empty() {
                 continue;
             }
             let index = r.entries.len() as u32;
-            r.by_key.entry(words[0].key()).or_default().push(index);
+            let (is_stem, key) = words[0].key();
+            let map = if is_stem { &mut r.by_stem } else { &mut r.by_norm };
+            let bucket = map.entry(key).or_default();
+            match words.get(1) {
+                None => bucket.single.push(index),
+                Some(second) => bucket.by_second.entry(second.key()).or_default().push(index),
+            }
             r.by_concept.entry(t.concept_id).or_default().push(index);
             r.entries.push(Entry {
                 termbase,
@@ -248,6 +275,7 @@ impl Recognizer {
                 status: t.status,
                 mode: t.match_mode,
                 words,
+                norms,
             });
         }
         for t in targets {
@@ -313,27 +341,27 @@ impl Recognizer {
         let tokens = text_tokens(text);
         // (first token, token count, entry)
         let mut raw: Vec<(usize, usize, u32)> = Vec::new();
-        let mut keys: Vec<String> = Vec::with_capacity(4);
-        for (i, tok) in tokens.iter().enumerate() {
-            keys.clear();
-            keys.push(key_stem(&tok.stem));
-            if tok.norm != tok.stem {
-                keys.push(key_stem(&tok.norm));
-            }
-            keys.push(key_norm(&tok.norm));
-            if let Some(base) = acronym_base(&tok.surface) {
-                keys.push(key_norm(&token_form(base)));
-            }
-            for key in &keys {
-                let Some(candidates) = self.by_key.get(key) else { continue };
-                for &e in candidates {
+        let keys: Vec<[Option<(bool, String)>; 4]> = tokens.iter().map(token_keys).collect();
+        for i in 0..tokens.len() {
+            for (is_stem, key) in keys[i].iter().flatten() {
+                let map = if *is_stem { &self.by_stem } else { &self.by_norm };
+                let Some(bucket) = map.get(key) else { continue };
+                let mut lists: Vec<&Vec<u32>> = vec![&bucket.single];
+                if let Some(next) = keys.get(i + 1) {
+                    lists.extend(next.iter().flatten().filter_map(|k| bucket.by_second.get(k)));
+                }
+                for &e in lists.into_iter().flatten() {
                     let entry = &self.entries[e as usize];
                     let n = entry.words.len();
                     if i + n > tokens.len() {
                         continue;
                     }
                     if entry.words.iter().zip(&tokens[i..i + n]).all(|(w, t)| w.matches(t))
-                        && !raw.iter().any(|&(s, l, x)| s == i && l == n && x == e)
+                        && !raw
+                            .iter()
+                            .rev()
+                            .take_while(|r| r.0 == i)
+                            .any(|&(_, l, x)| l == n && x == e)
                     {
                         raw.push((i, n, e));
                     }
@@ -343,7 +371,8 @@ impl Recognizer {
         // Longest first, then leftmost; a match survives when it overlaps no longer one.
         raw.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut taken: Vec<(usize, usize)> = Vec::new();
-        let mut kept: Vec<(usize, usize, u32)> = Vec::new();
+        // (first token, token count, entry, written otherwise than the text)
+        let mut kept: Vec<(usize, usize, u32, bool)> = Vec::new();
         for (s, l, e) in raw {
             let span = (s, s + l);
             let same = taken.contains(&span);
@@ -352,24 +381,21 @@ impl Recognizer {
                 if !same {
                     taken.push(span);
                 }
-                kept.push((s, l, e));
+                let norms = &self.entries[e as usize].norms;
+                let differs = norms.iter().zip(&tokens[s..s + l]).any(|(n, t)| *n != t.norm);
+                kept.push((s, l, e, differs));
             }
         }
         // One hit per concept and span: the term written most like the text, then the best status.
         kept.sort_by(|a, b| {
             let (ea, eb) = (&self.entries[a.2 as usize], &self.entries[b.2 as usize]);
-            (a.0, ea.concept_id).cmp(&(b.0, eb.concept_id)).then_with(|| {
-                let exact = |e: &Entry, s: usize, l: usize| {
-                    let surface: Vec<&str> =
-                        tokens[s..s + l].iter().map(|t| t.norm.as_str()).collect();
-                    token_form(&e.text) != surface.join(" ")
-                };
-                (exact(ea, a.0, a.1), TermStatus::rank(ea.status), ea.term_id).cmp(&(
-                    exact(eb, b.0, b.1),
-                    TermStatus::rank(eb.status),
-                    eb.term_id,
-                ))
-            })
+            (a.0, ea.concept_id, a.3, TermStatus::rank(ea.status), ea.term_id).cmp(&(
+                b.0,
+                eb.concept_id,
+                b.3,
+                TermStatus::rank(eb.status),
+                eb.term_id,
+            ))
         });
         kept.dedup_by(|b, a| {
             a.0 == b.0
@@ -378,7 +404,7 @@ impl Recognizer {
         });
         let chars: Vec<char> = text.chars().collect();
         kept.into_iter()
-            .map(|(s, l, e)| {
+            .map(|(s, l, e, _)| {
                 let entry = &self.entries[e as usize];
                 let (start, end) = (tokens[s].start, tokens[s + l - 1].end);
                 TermHit {

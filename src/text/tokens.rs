@@ -33,6 +33,13 @@ impl Token {
 }
 
 fn is_word_char(c: char) -> bool {
+    // Fast paths for the scripts tmbase sees most; the Unicode tables are slow.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        return !('\u{0482}'..='\u{0489}').contains(&c);
+    }
     c.is_alphanumeric() || is_mark(c)
 }
 
@@ -62,7 +69,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             i += 1;
             continue;
         }
-        if c.is_ascii_digit() || (c.is_numeric() && !c.is_alphabetic()) {
+        if c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && !c.is_alphabetic()) {
             let mut j = i + 1;
             while j < chars.len() {
                 let d = chars[j].1;

@@ -1,11 +1,10 @@
 //! TMX: the streaming reader and writer, and the XML form in which segments with inline
 //! markup are stored. This module and `tbx` are the only ones that know XML.
 
-mod input;
 mod reader;
 mod writer;
 
-pub use input::{InputInfo, Position};
+pub use crate::xml_input::{InputInfo, Position};
 pub use reader::{ReadLimits, SkipReason, SkippedUnit, TmxReader, UnitRead};
 pub use writer::{segment_from_xml, segment_to_xml, TmxWriter, WriterOptions};
 
@@ -22,4 +21,15 @@ pub enum TmxError {
     UnsupportedEncoding(String),
     #[error("refused: {0}")]
     Refused(String),
+}
+
+impl From<crate::xml_input::InputError> for TmxError {
+    fn from(e: crate::xml_input::InputError) -> Self {
+        use crate::xml_input::InputError;
+        match e {
+            InputError::Io(e) => TmxError::Io(e),
+            InputError::Empty => TmxError::NotTmx("the file is empty".into()),
+            InputError::UnsupportedEncoding(label) => TmxError::UnsupportedEncoding(label),
+        }
+    }
 }

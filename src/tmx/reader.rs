@@ -12,12 +12,12 @@ use std::rc::Rc;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
 
-use super::input::{decode_input, InputInfo, Position, PositionTracking};
 use super::TmxError;
 use crate::model::{
     normalize_lang_tag, Annotation, AnnotationKind, Header, Inline, InlineKind, Metadata, Segment,
     Unit, Variant,
 };
+use crate::xml_input::{decode_input, InputInfo, Position, PositionTracking};
 
 /// Limits that keep memory bounded on hostile files.
 #[derive(Debug, Clone, Copy)]

@@ -5,11 +5,11 @@ use std::io::{self, Write};
 
 use quick_xml::events::Event;
 
-use super::input::Position;
 use super::TmxError;
 use crate::model::{
     Annotation, AnnotationKind, Header, Inline, InlineKind, Metadata, Segment, Unit,
 };
+use crate::xml_input::Position;
 
 /// What the `<header>` of an export says.
 #[derive(Debug, Clone)]

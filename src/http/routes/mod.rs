@@ -5,6 +5,7 @@ pub mod memories;
 pub mod meta;
 pub mod mymemory;
 pub mod suggest;
+pub mod terms;
 pub mod tmserver;
 pub mod transfer;
 

@@ -1,5 +1,5 @@
-//! Turning the bytes of a TMX file into a UTF-8 stream the XML parser can read, and knowing
-//! at every moment which line and column of the file the parser has reached.
+//! Turning the bytes of an XML document (TMX, TBX) into a UTF-8 stream the XML parser can
+//! read, and knowing at every moment which line and column of the file the parser has reached.
 //!
 //! Gzip is recognised by its magic bytes; the encoding by the byte-order mark, then by the
 //! byte pattern of `<?xml`, then by the declaration. Where the declaration contradicts the
@@ -10,8 +10,6 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
 use encoding_rs::Encoding;
-
-use super::TmxError;
 
 /// A line and column (both from 1; columns count characters, not bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,6 +24,18 @@ impl std::fmt::Display for Position {
     }
 }
 
+/// Why the bytes of a file cannot be read as text. Each format module turns this into its
+/// own error.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] io::Error),
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file declares the encoding {0:?}, which tmbase does not know")]
+    UnsupportedEncoding(String),
+}
+
 /// What the input layer found out about the file before parsing.
 #[derive(Debug, Clone, Default)]
 pub struct InputInfo {
@@ -38,7 +48,7 @@ pub struct InputInfo {
 const HEAD_LEN: usize = 4096;
 
 /// Wraps a raw byte stream (plain or gzip) as a UTF-8 [`BufRead`].
-pub fn decode_input(raw: Box<dyn Read>) -> Result<(Box<dyn BufRead>, InputInfo), TmxError> {
+pub fn decode_input(raw: Box<dyn Read>) -> Result<(Box<dyn BufRead>, InputInfo), InputError> {
     let mut info = InputInfo::default();
     let mut reader = BufReader::with_capacity(64 * 1024, raw);
     let stream: Box<dyn Read> = if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
@@ -50,7 +60,7 @@ pub fn decode_input(raw: Box<dyn Read>) -> Result<(Box<dyn BufRead>, InputInfo),
 
     let (head, rest) = read_head(stream)?;
     if head.is_empty() {
-        return Err(TmxError::NotTmx("the file is empty".into()));
+        return Err(InputError::Empty);
     }
     let encoding = sniff_encoding(&head, &mut info.warnings)?;
     info.encoding = encoding.name().to_string();
@@ -86,7 +96,10 @@ fn read_head(mut stream: Box<dyn Read>) -> io::Result<(Vec<u8>, Box<dyn Read>)> 
     Ok((head, stream))
 }
 
-fn sniff_encoding(head: &[u8], warnings: &mut Vec<String>) -> Result<&'static Encoding, TmxError> {
+fn sniff_encoding(
+    head: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<&'static Encoding, InputError> {
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Ok(encoding_rs::UTF_8);
     }
@@ -113,7 +126,7 @@ fn sniff_encoding(head: &[u8], warnings: &mut Vec<String>) -> Result<&'static En
             Ok(encoding_rs::UTF_8)
         }
         Some(enc) => Ok(enc),
-        None => Err(TmxError::UnsupportedEncoding(label)),
+        None => Err(InputError::UnsupportedEncoding(label)),
     }
 }
 
