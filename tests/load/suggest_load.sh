@@ -17,16 +17,16 @@ corpus=../shared/corpus/parallel/ru-en.combined.dedup.tsv
 target/release/examples/gen_memory "$units" "$work/memory.tmx" "$work/queries.txt" $corpus
 target/release/examples/gen_memory 100000 "$work/import.tmx" "$work/import-queries.txt" $corpus 7
 bin=target/release/tmbase
-/usr/bin/time -f "import of $units units: %e s, peak %M KB" "$bin" --db "$work/load.db" import "$work/memory.tmx" --memory load
+/usr/bin/time -f "import of $units units: %e s, peak %M KB" "$bin" --db "$work/load.db" import "$work/memory.tmx" --memory load --json > "$work/import.json"
 "$bin" --db "$work/load.db" keys create --scope write --name load > "$work/key" 2>/dev/null
 port=18$((RANDOM % 900 + 100))
-"$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2> "$work/server.log" &
+# The first suggest builds the index of the memory: give it time.
+TMBASE_REQUEST_TIMEOUT_SECS=600 "$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2> "$work/server.log" &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-start=$(date +%s.%N)
-curl -sf -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
-  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}' >/dev/null
-echo "index build on first request: $(echo "$(date +%s.%N) - $start" | bc) s"
+curl -sf -o /dev/null -w "index build on the first request: %{time_total} s\n" \
+  -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
+  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
 grep VmRSS "/proc/$server/status"
 echo "== suggest, $seconds s, 2 threads, 32 connections"
 QUERIES="$work/queries.txt" wrk -t2 -c32 -d"${seconds}s" -s tests/load/suggest.lua "http://127.0.0.1:$port"
