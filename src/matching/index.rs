@@ -347,14 +347,31 @@ impl FuzzyIndex {
             }
         }
         found.sort_unstable();
-        found.dedup();
+        // An entry found through `j` prefix keys shares at most `j` of them plus every key
+        // outside the prefix: entries that cannot reach the score even so are dropped without
+        // reading their keys.
+        let outside = n - prefix.min(n);
+        let mut bounded: Vec<u32> = Vec::with_capacity(found.len());
+        let mut i = 0;
+        while i < found.len() {
+            let id = found[i];
+            let mut j = i;
+            while j < found.len() && found[j] == id {
+                j += 1;
+            }
+            let m = usize::from(self.lengths[id as usize]);
+            if can_reach(min_score, (j - i + outside).min(n).min(m), n, m) {
+                bounded.push(id);
+            }
+            i = j;
+        }
         let mut sorted_q = qkeys.clone();
         sorted_q.sort_unstable();
-        found.retain(|&id| {
+        bounded.retain(|&id| {
             let e = &self.entries[id as usize];
             e.alive && can_reach(min_score, shared_count(&sorted_q, &e.keys), n, e.forms.len())
         });
-        found
+        bounded
     }
 
     /// The smallest overlap with a query of `n` words that any candidate length allows.
