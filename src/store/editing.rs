@@ -192,6 +192,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every memory's name (cheap: no counting), for requests that search all memories.
+    pub fn memory_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT name FROM memory ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A memory's latest change or creation date, and its penalty.
     pub fn memory_extra(&self, memory_id: i64) -> Result<(Option<String>, i64)> {
         Ok(self.conn.query_row(

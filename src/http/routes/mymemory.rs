@@ -94,7 +94,7 @@ pub async fn get(
     };
     let matches = blocking(&state, move |store, state| {
         let mut plan = plan;
-        plan.memories = store.memory_sizes()?.into_iter().map(|(n, _)| n).collect();
+        plan.memories = store.memory_names()?;
         matches_for(store, state, &plan, &q, None, None)
     })
     .await?;

@@ -113,7 +113,7 @@ pub async fn suggest(
         if plan.memories.is_empty() {
             plan.memories = match key_memory {
                 Some(m) => vec![m],
-                None => store.memory_sizes()?.into_iter().map(|(name, _)| name).collect(),
+                None => store.memory_names()?,
             };
         }
         texts

@@ -80,7 +80,7 @@ pub async fn unit(
     };
     let matches = blocking(&state, move |store, state| {
         let mut plan = plan;
-        plan.memories = store.memory_sizes()?.into_iter().map(|(n, _)| n).collect();
+        plan.memories = store.memory_names()?;
         matches_for(store, state, &plan, &text, None, None)
     })
     .await?;
