@@ -147,17 +147,31 @@ fn declared_encoding(head: &[u8]) -> Option<String> {
     Some(value[..close].trim().to_string())
 }
 
+/// The most bytes the parser may consume for one XML event (a tag with its attributes, a
+/// run of text, a comment, CDATA, a DOCTYPE). The parser buffers a whole event before the
+/// format reader sees it, so without this cap a 100 MB segment or a tag with a million
+/// attributes would be held in memory (twice) before any per-unit limit could apply.
+pub const MAX_EVENT_BYTES: u64 = 16 << 20;
+
 /// A [`BufRead`] that counts lines and columns of everything the parser consumes. The
 /// position is shared through a cell so it can be read while the parser owns the stream.
+/// It also refuses to deliver more than [`MAX_EVENT_BYTES`] between two calls of
+/// [`PositionTracking::start_event`].
 pub struct PositionTracking<R> {
     inner: R,
     position: Rc<Cell<Position>>,
+    event_bytes: u64,
 }
 
 impl<R: BufRead> PositionTracking<R> {
     pub fn new(inner: R) -> (Self, Rc<Cell<Position>>) {
         let position = Rc::new(Cell::new(Position { line: 1, column: 1 }));
-        (PositionTracking { inner, position: position.clone() }, position)
+        (PositionTracking { inner, position: position.clone(), event_bytes: 0 }, position)
+    }
+
+    /// Called before the parser reads the next event: restarts the count of its bytes.
+    pub fn start_event(&mut self) {
+        self.event_bytes = 0;
     }
 }
 
@@ -173,6 +187,16 @@ impl<R: BufRead> Read for PositionTracking<R> {
 
 impl<R: BufRead> BufRead for PositionTracking<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.event_bytes > MAX_EVENT_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a single tag, text or comment is longer than {} MiB (tmbase refuses it \
+                     rather than hold it in memory)",
+                    MAX_EVENT_BYTES >> 20
+                ),
+            ));
+        }
         self.inner.fill_buf()
     }
 
@@ -189,6 +213,7 @@ impl<R: BufRead> BufRead for PositionTracking<R> {
             }
             self.position.set(pos);
         }
+        self.event_bytes += amount as u64;
         self.inner.consume(amount);
     }
 }

@@ -4,14 +4,18 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::backup::Backup;
+use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
 
 use super::{Result, Store, StoreError};
 
 impl Store {
-    /// Writes a consistent copy of the database to `target` (which must not exist), 1,000
-    /// pages at a time, letting writers in between steps. Returns the pages copied.
+    /// Writes a consistent copy of the database to `target` (which must not exist). Returns
+    /// the pages copied.
+    ///
+    /// The copy is made in one step, from one read snapshot: SQLite restarts a backup whenever
+    /// another connection writes between two steps, so copying in chunks never finished
+    /// under a steady trickle of writes. In WAL mode the snapshot does not block writers.
     pub fn backup_to(&self, target: &Path) -> Result<i32> {
         if target.exists() {
             return Err(StoreError::BackupTargetExists(target.display().to_string()));
@@ -19,7 +23,10 @@ impl Store {
         let mut dest = Connection::open(target)?;
         let pages = {
             let backup = Backup::new(&self.conn, &mut dest)?;
-            backup.run_to_completion(1000, Duration::from_millis(5), None)?;
+            // -1: every page in one step (rusqlite's run_to_completion wants a positive count).
+            while backup.step(-1)? != StepResult::Done {
+                std::thread::sleep(Duration::from_millis(5)); // busy or locked: try again
+            }
             backup.progress().pagecount
         };
         // The copy is a standalone file: no WAL beside it.

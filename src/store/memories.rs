@@ -1,6 +1,6 @@
 //! Named memories: create, find, list with their sizes and language pairs, delete.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{Result, Store, StoreError};
 use crate::model::{Annotation, Header, Metadata};
@@ -61,7 +61,7 @@ impl Store {
     /// Deletes a memory and everything in it. Returns how many units went with it.
     pub fn delete_memory(&mut self, name: &str) -> Result<u64> {
         let id = self.require_memory(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let units: u64 =
             tx.query_row("SELECT COUNT(*) FROM unit WHERE memory_id = ?1", [id], |r| r.get(0))?;
         tx.execute("DELETE FROM memory WHERE id = ?1", [id])?;

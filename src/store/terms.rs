@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{AddOutcome, DuplicatePolicy, Result, Store, StoreError};
 use crate::model::{
@@ -147,7 +147,7 @@ impl Store {
     /// Deletes a term base with all its concepts and history. Returns how many concepts went.
     pub fn delete_termbase(&mut self, name: &str) -> Result<u64> {
         let id = self.require_termbase(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let concepts: u64 =
             tx.query_row("SELECT COUNT(*) FROM concept WHERE termbase_id = ?1", [id], |r| {
                 r.get(0)
@@ -230,7 +230,7 @@ impl Store {
         let mut concept = concept.clone();
         concept.tidy();
         check_concept(&concept)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now(&tx)?;
         stamp_new(&mut concept, &at, by);
         if let Some(ext) = &concept.external_id {
@@ -263,7 +263,7 @@ impl Store {
         let mut new = concept.clone();
         new.tidy();
         check_concept(&new)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now(&tx)?;
         if let Some(ext) = &new.external_id {
             if external_id_taken(&tx, tb, ext, Some(id))? {
@@ -333,7 +333,7 @@ impl Store {
         let tb = self.require_termbase(termbase)?;
         let id = self.resolve_concept(termbase, key)?;
         let old = load_concept(&self.conn, id)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now(&tx)?;
         tx.execute("DELETE FROM concept WHERE id = ?1", [id])?;
         record(&tx, tb, id, &at, by, "deleted", "concept", None, Some(&summary(&old)), None)?;
@@ -484,7 +484,7 @@ impl Store {
             }
         };
         let lang = selection.lang.as_deref().map(normalize_lang_tag);
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now(&tx)?;
         let mut changed = 0;
         for (term_id, concept_id, term_lang, text, current) in candidates {
@@ -536,7 +536,7 @@ impl Store {
         origin: &str,
     ) -> Result<TermImportSession<'_>> {
         check_termbase_name(termbase)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let termbase_id =
             match tx.query_row("SELECT id FROM termbase WHERE name = ?1", [termbase], |r| r.get(0))
             {
@@ -823,10 +823,14 @@ fn same_content(a: &Concept, b: &Concept) -> bool {
 
 fn insert_concept(tx: &rusqlite::Connection, tb: i64, concept: &Concept) -> Result<i64> {
     let s = &concept.stamp;
+    // The id is past every id ever used, deleted concepts' included: SQLite would reuse the
+    // highest id after a delete, and the new concept would inherit the old one's history.
     tx.prepare_cached(
-        "INSERT INTO concept (termbase_id, external_id, subject_field, definition, note, source,
-                              created_at, created_by, changed_at, changed_by, content_hash)
-         VALUES (?1, COALESCE(?2, '\u{1}pending'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO concept (id, termbase_id, external_id, subject_field, definition, note,
+                              source, created_at, created_by, changed_at, changed_by, content_hash)
+         VALUES (1 + max(COALESCE((SELECT MAX(id) FROM concept), 0),
+                         COALESCE((SELECT MAX(concept_id) FROM concept_change), 0)),
+                 ?1, COALESCE(?2, '\u{1}pending'), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         tb,

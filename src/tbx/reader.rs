@@ -272,6 +272,7 @@ impl TbxReader {
     fn next_event(&mut self) -> Result<Ev, TbxError> {
         loop {
             self.buf.clear();
+            self.xml.get_mut().start_event();
             let event = match self.xml.read_event_into(&mut self.buf) {
                 Ok(e) => e,
                 Err(e) => {

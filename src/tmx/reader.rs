@@ -210,6 +210,7 @@ impl TmxReader {
     fn next_event(&mut self) -> Result<Ev, TmxError> {
         loop {
             self.buf.clear();
+            self.xml.get_mut().start_event();
             let event = match self.xml.read_event_into(&mut self.buf) {
                 Ok(e) => e,
                 Err(e) => {
