@@ -254,7 +254,7 @@ fn sigkill_during_http_edits_and_upload_keeps_every_acknowledged_write() {
     let known: Arc<Mutex<HashMap<i64, Known>>> = Arc::default();
     let posts_in_flight: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
     let mut uploaded_done = 0u64;
-    let per_upload = 5000;
+    let per_upload = 3000;
     let (mut acked_writes, mut uploads_killed) = (0u64, 0u64);
     for round in 1..=rounds() {
         let server = Server::start(&db, &log, &[]);
@@ -339,6 +339,8 @@ fn sigkill_during_http_edits_and_upload_keeps_every_acknowledged_write() {
             let (key, file) = (key.clone(), dir.path().join(format!("upload-{round}.tmx")));
             write_tmx(&file, 1_000_000 + round, per_upload);
             std::thread::spawn(move || {
+                // Edits first, so that the kill lands among edits as well as in the upload.
+                std::thread::sleep(Duration::from_millis(150));
                 let res = hostile_support::try_request(
                     addr,
                     "POST",
@@ -375,7 +377,15 @@ fn sigkill_during_http_edits_and_upload_keeps_every_acknowledged_write() {
         };
         std::thread::sleep(Duration::from_millis(50) + random.below(Duration::from_millis(1200)));
         let mut server = server;
+        let pid = server.pid();
         server.kill();
+        // A killed upload leaves its temporary file (documented in RELIABILITY.md).
+        let prefix = format!("tmbase-upload-{pid}-");
+        for entry in std::fs::read_dir(std::env::temp_dir()).unwrap().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         stop.store(true, Ordering::Relaxed);
         for w in writers {
             acked_writes += w.join().unwrap();

@@ -43,9 +43,27 @@ struct Tally {
     reads: AtomicU64,
     /// Every answer that is not the expected success, with what it said.
     errors: Mutex<Vec<String>>,
+    /// Requests and seconds spent, per kind of read.
+    latency: Mutex<HashMap<&'static str, (u64, f64)>>,
 }
 
 impl Tally {
+    fn time(&self, kind: &'static str, started: Instant) {
+        let mut l = self.latency.lock().unwrap();
+        let e = l.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += started.elapsed().as_secs_f64();
+    }
+
+    fn latencies(&self) -> String {
+        let mut l: Vec<_> = self.latency.lock().unwrap().clone().into_iter().collect();
+        l.sort_by_key(|(k, _)| *k);
+        l.iter()
+            .map(|(k, (n, secs))| format!("{k} {n} × {:.0} ms", secs * 1000.0 / *n as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn check(&self, what: &str, res: &hostile_support::Response, expected: &[u16]) -> bool {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let text = res.text();
@@ -346,7 +364,9 @@ fn concurrent_writers_and_readers_lose_nothing_and_backup_restores_under_load() 
                 n += 1;
                 match (r + n) % 8 {
                     0 => {
+                        let t = Instant::now();
                         let res = req("GET", "/api/v1/memories/load/export?source=en&target=ru", None, None);
+                        tally.time("export", t);
                         if tally.check("export", &res, &[200]) {
                             let text = res.text();
                             assert!(text.trim_end().ends_with("</tmx>"), "an export was cut short");
@@ -362,7 +382,9 @@ fn concurrent_writers_and_readers_lose_nothing_and_backup_restores_under_load() 
                         }
                     }
                     1 | 2 => {
+                        let t = Instant::now();
                         let res = req("GET", "/api/v1/memories/load/concordance?q=Geneva&limit=20", None, None);
+                        tally.time("concordance", t);
                         tally.check("concordance", &res, &[200]);
                     }
                     _ => {
@@ -370,7 +392,9 @@ fn concurrent_writers_and_readers_lose_nothing_and_backup_restores_under_load() 
                             "text": format!("The delegations met in Geneva for round {} of the talks.", n % 3000),
                             "source_lang": "en", "target_lang": "ru", "termbases": ["tb"]
                         });
+                        let t = Instant::now();
                         let res = req("POST", "/api/v1/suggest", None, Some(&body));
+                        tally.time("suggest", t);
                         if tally.check("suggest", &res, &[200]) {
                             let v = res.json();
                             let best = v["segments"][0]["matches"][0]["score"].as_f64();
@@ -499,6 +523,7 @@ fn concurrent_writers_and_readers_lose_nothing_and_backup_restores_under_load() 
         backup_took.as_secs_f64(),
         uploads_at_backup.len(),
     );
+    eprintln!("mean read latency: {}", tally.latencies());
 }
 
 /// Keys never reach the log, even at debug level, whether they are right, wrong, or sent
