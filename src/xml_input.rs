@@ -218,6 +218,25 @@ impl<R: BufRead> BufRead for PositionTracking<R> {
     }
 }
 
+/// The character a predefined XML entity (`&lt;` `&gt;` `&amp;` `&quot;` `&apos;`) stands
+/// for; any other entity is not expanded by tmbase.
+pub fn predefined_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => return None,
+    })
+}
+
+/// XML 1.0 `Char`: tab, newline, carriage return, and everything from space up except the
+/// surrogates (which Rust strings cannot hold) and U+FFFE, U+FFFF.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use super::{
     BadPattern, FormatHandle, FormatHandleKind, LanguageMap, LanguageRule, Position, SkippedRule,
     SrxDocument, SrxError, SrxHeader, SrxPattern, SrxRule, SRX20_NAMESPACE,
 };
+use crate::xml_input::predefined_entity;
 
 /// SRX files are small (the largest public rule sets are under 400 KB); anything far
 /// larger is refused before it is read into memory.
@@ -562,17 +563,6 @@ fn is_srx_namespace(namespace: &str) -> bool {
     namespace == SRX20_NAMESPACE
         || namespace.starts_with("http://www.lisa.org/srx")
         || namespace == "http://www.iso.org/ns/SRX"
-}
-
-fn predefined_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "quot" => '"',
-        "apos" => '\'',
-        _ => return None,
-    })
 }
 
 fn shorten(text: &str) -> Cow<'_, str> {

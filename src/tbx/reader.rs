@@ -21,7 +21,9 @@ use crate::model::{
     is_well_formed_lang_tag, normalize_lang_tag, Concept, CrossRefKind, CrossReference, Gender,
     LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term, TermStatus,
 };
-use crate::xml_input::{decode_input, InputInfo, Position, PositionTracking};
+use crate::xml_input::{
+    decode_input, is_xml_char, predefined_entity, InputInfo, Position, PositionTracking,
+};
 
 /// Limits that keep memory bounded on hostile files.
 #[derive(Debug, Clone, Copy)]
@@ -532,22 +534,6 @@ fn is_entry(name: &str) -> bool {
 
 fn local_name(name: &str) -> &str {
     name.rsplit_once(':').map_or(name, |(_, local)| local)
-}
-
-fn predefined_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "quot" => '"',
-        "apos" => '\'',
-        _ => return None,
-    })
-}
-
-/// XML 1.0 `Char`.
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 fn owned_tag(

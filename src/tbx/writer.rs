@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use super::{encode_id, format_section_note, format_xref_note, TMBASE_NOTE};
 use crate::model::{Concept, CrossRefKind, Stamp, Term, TermStatus};
+use crate::xml_input::is_xml_char;
 
 /// Which TBX to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,10 +381,6 @@ fn push_text(s: &mut String, value: &str) {
             _ => {}
         }
     }
-}
-
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use crate::model::{
     normalize_lang_tag, Annotation, AnnotationKind, Header, Inline, InlineKind, Metadata, Segment,
     Unit, Variant,
 };
-use crate::xml_input::{decode_input, InputInfo, Position, PositionTracking};
+use crate::xml_input::{
+    decode_input, is_xml_char, predefined_entity, InputInfo, Position, PositionTracking,
+};
 
 /// Limits that keep memory bounded on hostile files.
 #[derive(Debug, Clone, Copy)]
@@ -613,17 +615,6 @@ fn describe_xml_error(e: &quick_xml::Error) -> String {
     }
 }
 
-fn predefined_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "lt" => '<',
-        "gt" => '>',
-        "amp" => '&',
-        "quot" => '"',
-        "apos" => '\'',
-        _ => return None,
-    })
-}
-
 fn owned_tag(
     e: &BytesStart<'_>,
     position: &Cell<Position>,
@@ -675,12 +666,6 @@ fn check_chars(text: &str) -> UnitResult<()> {
         Some(c) => Err(Fault::Skip(SkipReason::IllegalCharacter(c as u32))),
         None => Ok(()),
     }
-}
-
-/// XML 1.0 `Char`: tab, newline, carriage return, and everything from space up except the
-/// surrogates (which Rust strings cannot hold) and U+FFFE, U+FFFF.
-pub(crate) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 fn variant_lang(attrs: &[(String, String)]) -> UnitResult<String> {

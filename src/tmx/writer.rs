@@ -275,14 +275,11 @@ fn parse_fragment(
             Event::GeneralRef(r) => {
                 let c = match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
-                    _ => match r.xml10_content().as_ref() {
-                        "lt" => '<',
-                        "gt" => '>',
-                        "amp" => '&',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(bad(format!("stored segment: entity &{other};"))),
-                    },
+                    _ => {
+                        let name = r.xml10_content();
+                        crate::xml_input::predefined_entity(&name)
+                            .ok_or_else(|| bad(format!("stored segment: entity &{name};")))?
+                    }
                 };
                 push_text(&mut items, c.encode_utf8(&mut [0; 4]));
             }
