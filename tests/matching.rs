@@ -219,3 +219,18 @@ fn target_language_and_threshold_filter() {
     q.min_score = 50;
     assert!(find(&store, &q).is_empty());
 }
+
+/// The index bounds short segments by their length in characters; segments that differ
+/// only in punctuation or in numbers can be much longer or shorter and must still be found.
+#[test]
+fn short_segments_of_other_lengths_are_found_when_only_punctuation_or_numbers_differ() {
+    let store = store_with("m", &[unit("Москва!!! (?)", "Moscow!!! (?)"), unit("1 год", "1 year")]);
+    let mut q = MatchQuery::new("Москва", "en");
+    q.min_score = 95;
+    let found = find(&store, &q);
+    assert!(matches!(found.first().map(|m| m.score), Some(95..=97)), "{found:?}");
+    let mut q = MatchQuery::new("1997 год", "en");
+    q.min_score = 95;
+    let found = find(&store, &q);
+    assert_eq!(found.first().map(|m| m.target.as_str()), Some("1997 year"), "{found:?}");
+}

@@ -43,15 +43,37 @@ struct Tok {
     stem: String,
 }
 
-fn toks(text: &str) -> Vec<Tok> {
+fn toks(text: &str, known: &[Tok]) -> Vec<Tok> {
     tokenize(text)
         .into_iter()
         .map(|t| {
             let form = token_form(t.text(text));
-            let stem = if t.kind == TokenKind::Word { stem(&form) } else { form.clone() };
+            // Stemming is the costly part: a form the query has is not stemmed again.
+            let stem = match known.iter().find(|k| k.form == form) {
+                Some(k) => k.stem.clone(),
+                None if t.kind == TokenKind::Word => stem(&form),
+                None => form.clone(),
+            };
             Tok { start: t.start, end: t.end, form, stem }
         })
         .collect()
+}
+
+/// A query broken into tokens once, to be compared with the sources of several matches.
+pub struct DiffQuery<'q> {
+    text: &'q str,
+    toks: Vec<Tok>,
+}
+
+impl<'q> DiffQuery<'q> {
+    pub fn new(text: &'q str) -> Self {
+        DiffQuery { text, toks: toks(text, &[]) }
+    }
+
+    /// The spans of `source` that differ from the query.
+    pub fn spans(&self, source: &str) -> Vec<DiffSpan> {
+        spans_between(self.text, &self.toks, source, &toks(source, &self.toks))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -64,7 +86,10 @@ enum Op {
 
 /// The spans of `source` that differ from `query`.
 pub fn diff_spans(query: &str, source: &str) -> Vec<DiffSpan> {
-    let (q, s) = (toks(query), toks(source));
+    DiffQuery::new(query).spans(source)
+}
+
+fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpan> {
     let (n, m) = (q.len(), s.len());
     let cost = |i: usize, j: usize| {
         if q[i].form == s[j].form {

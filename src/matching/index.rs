@@ -6,10 +6,15 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use super::score::{can_reach, SHORT};
+use super::score::{can_reach, can_reach_with_chars, SHORT};
 use crate::model::{lang_matches, tmx_date_seconds};
 use crate::store::IndexRow;
 use crate::text::{normalize_for_matching, stem, tokenize, TokenKind};
+
+/// At most this many keys beyond the shortest prefix are read (see `prefix_length`).
+const EXTRA_PREFIX_KEYS: usize = 3;
+/// Posting lists this short are always worth reading in full.
+const MIN_POSTINGS_READ: usize = 1024;
 
 /// The index key all numbers share: a number can be adjusted to any other number.
 const NUMBER_KEY: u32 = 0;
@@ -101,28 +106,75 @@ impl Vocabulary {
     }
 }
 
-/// One source segment in the index.
+/// One source segment in the index: its fixed-size part. Its texts and word lists live in
+/// the index's arenas under the same id.
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub unit_id: i64,
     pub ord: i64,
-    pub targets: Box<[u16]>,
-    pub norm: Box<str>,
     pub plain_hash: u64,
     pub ws_hash: u64,
     pub norm_hash: u64,
-    /// Word and number form ids, in order.
-    pub forms: Box<[u32]>,
-    /// Index keys (stems, the number key), sorted: what the overlap bound counts.
-    pub keys: Box<[u32]>,
-    pub tags: u32,
     /// Hashes of the normalised previous and next segments (0: none).
     pub ctx_prev: u64,
     pub ctx_next: u64,
     /// Change (or creation) date as seconds since 1970, for ordering equal scores.
     pub changed: i64,
     pub usage: i64,
+    pub tags: u32,
     pub alive: bool,
+}
+
+/// A possible target of an entry: another variant of its unit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    /// Index into the index's language list.
+    pub lang: u16,
+    /// Hash of the variant's normalised text: tells different translations apart.
+    pub norm_hash: u64,
+}
+
+/// Variable-length lists of every entry, stored end to end (one allocation for all, and a
+/// lookup's reads of neighbouring entries stay close together).
+#[derive(Debug)]
+struct Arena<T> {
+    items: Vec<T>,
+    ends: Vec<usize>,
+}
+
+impl<T: Copy> Arena<T> {
+    fn new() -> Self {
+        Arena { items: Vec::new(), ends: Vec::new() }
+    }
+
+    fn push(&mut self, items: &[T]) {
+        self.items.extend_from_slice(items);
+        self.ends.push(self.items.len());
+    }
+
+    fn get(&self, i: usize) -> &[T] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.items[start..self.ends[i]]
+    }
+}
+
+/// The normalised texts of every entry, end to end.
+#[derive(Debug, Default)]
+struct TextArena {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextArena {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
 }
 
 /// Sizes, for benchmarks and logs.
@@ -139,10 +191,22 @@ pub struct IndexStats {
 pub struct FuzzyIndex {
     vocab: Vocabulary,
     pub(crate) entries: Vec<Entry>,
-    /// Word count of each entry (a compact copy for the length filter).
-    lengths: Vec<u16>,
-    /// For each index key (stem id, or the number key): the entries holding it, ascending.
-    postings: Vec<Vec<u32>>,
+    /// Each entry's normalised text.
+    norms: TextArena,
+    /// Each entry's word and number form ids, in order.
+    forms: Arena<u32>,
+    /// Each entry's index keys (stems, the number key), sorted: what the overlap bound counts.
+    keys: Arena<u32>,
+    /// Each entry's possible targets, in variant order.
+    targets: Arena<Target>,
+    /// Each entry's key signature: one bit per key hash, so that most entries sharing too
+    /// few keys are ruled out by reading 16 bytes instead of their key list.
+    signatures: Vec<Signature>,
+    /// Length in characters of each entry's normalised text, for the character bound of
+    /// short segments (saturating, which only loosens the bound).
+    char_lengths: Vec<u16>,
+    /// For each index key (stem id, or the number key): the entries holding it.
+    postings: Vec<Postings>,
     /// Entries with no word at all (only punctuation or markup).
     wordless: Vec<u32>,
     langs: Vec<String>,
@@ -162,8 +226,13 @@ impl FuzzyIndex {
         FuzzyIndex {
             vocab: Vocabulary::new(),
             entries: Vec::new(),
-            lengths: Vec::new(),
-            postings: vec![Vec::new()],
+            norms: TextArena::default(),
+            forms: Arena::new(),
+            keys: Arena::new(),
+            targets: Arena::new(),
+            signatures: Vec::new(),
+            char_lengths: Vec::new(),
+            postings: vec![Postings::default()],
             wordless: Vec::new(),
             langs: Vec::new(),
             sorted_by_unit: 0,
@@ -175,7 +244,7 @@ impl FuzzyIndex {
             entries: self.entries.iter().filter(|e| e.alive).count(),
             forms: self.vocab.forms.len(),
             stems: self.vocab.stems.len(),
-            postings: self.postings.iter().map(Vec::len).sum(),
+            postings: self.postings.iter().map(|p| p.ids.len()).sum(),
         }
     }
 
@@ -189,20 +258,30 @@ impl FuzzyIndex {
         }
     }
 
-    /// Does the entry have a variant in a language matching `wanted`?
-    pub(crate) fn has_target(&self, entry: &Entry, wanted: &str) -> bool {
-        entry.targets.iter().any(|&t| lang_matches(&self.langs[t as usize], wanted))
+    /// For each of the index's languages: does it match `wanted` (a bare language takes
+    /// its regional variants)?
+    pub(crate) fn target_languages(&self, wanted: &str) -> Vec<bool> {
+        let wanted = crate::model::normalize_lang_tag(wanted);
+        self.langs.iter().map(|l| lang_matches(l, &wanted)).collect()
+    }
+
+    /// The entry's first possible target in one of the `wanted` languages (from
+    /// [`FuzzyIndex::target_languages`]).
+    pub(crate) fn first_target(&self, id: u32, wanted: &[bool]) -> Option<Target> {
+        self.targets.get(id as usize).iter().find(|t| wanted[usize::from(t.lang)]).copied()
     }
 
     /// A stored segment as the scorer sees it.
-    pub(crate) fn entry_text<'e>(&self, e: &'e Entry) -> Analyzed<'e> {
+    pub(crate) fn entry_text(&self, id: u32) -> Analyzed<'_> {
+        let (id, e) = (id as usize, &self.entries[id as usize]);
+        let forms = self.forms.get(id);
         let info: Vec<(u32, bool)> =
-            e.forms.iter().map(|&f| self.vocab.form_info[f as usize]).collect();
+            forms.iter().map(|&f| self.vocab.form_info[f as usize]).collect();
         Analyzed {
-            norm: Cow::Borrowed(&e.norm),
+            norm: Cow::Borrowed(self.norms.get(id)),
             plain_hash: e.plain_hash,
             ws_hash: e.ws_hash,
-            forms: Cow::Borrowed(&e.forms),
+            forms: Cow::Borrowed(forms),
             stems: info.iter().map(|i| i.0).collect(),
             is_number: info.iter().map(|i| i.1).collect(),
             tags: e.tags,
@@ -258,9 +337,13 @@ impl FuzzyIndex {
             keys.push(if number { NUMBER_KEY } else { stem });
         }
         keys.sort_unstable();
-        let targets: Box<[u16]> =
-            row.other_langs.split(',').filter(|l| !l.is_empty()).map(|l| self.lang_id(l)).collect();
+        let targets: Vec<Target> = row
+            .others
+            .iter()
+            .map(|o| Target { lang: self.lang_id(&o.lang), norm_hash: hash_str(&o.norm) })
+            .collect();
         let id = self.entries.len() as u32;
+        let saturate = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         if keys.is_empty() {
             self.wordless.push(id);
         }
@@ -272,9 +355,10 @@ impl FuzzyIndex {
             last = Some(k);
             let k = k as usize;
             if k >= self.postings.len() {
-                self.postings.resize_with(k + 1, Vec::new);
+                self.postings.resize_with(k + 1, Postings::default);
             }
-            self.postings[k].push(id);
+            self.postings[k].ids.push(id);
+            self.postings[k].lengths.push(saturate(forms.len()));
         }
         if self.sorted_by_unit == self.entries.len()
             && self.entries.last().is_none_or(|e| e.unit_id <= row.unit_id)
@@ -283,17 +367,18 @@ impl FuzzyIndex {
         }
         let ctx =
             |c: &Option<String>| c.as_deref().filter(|s| !s.is_empty()).map(hash_str).unwrap_or(0);
-        self.lengths.push(forms.len().min(u16::MAX as usize) as u16);
+        self.signatures.push(Signature::of(&keys));
+        self.char_lengths.push(saturate(row.norm.chars().count()));
+        self.norms.push(&row.norm);
+        self.forms.push(&forms);
+        self.keys.push(&keys);
+        self.targets.push(&targets);
         self.entries.push(Entry {
             unit_id: row.unit_id,
             ord: row.ord,
-            targets,
-            norm: row.norm.as_str().into(),
             plain_hash: hash_str(&row.plain),
             ws_hash: hash_collapsed_ws(&row.plain),
             norm_hash: hash_str(&row.norm),
-            forms: forms.into(),
-            keys: keys.into(),
             tags: row.tags.max(0) as u32,
             ctx_prev: ctx(&row.ctx_prev),
             ctx_next: ctx(&row.ctx_next),
@@ -331,47 +416,94 @@ impl FuzzyIndex {
         }
         let mut qkeys = Self::keys(query);
         // Rarest first; keys unknown to the index have no postings and sort first.
-        qkeys.sort_by_key(|&k| (self.postings.get(k as usize).map_or(0, Vec::len), k));
+        qkeys.sort_by_key(|&k| (self.postings_len(k), k));
         // The least overlap any candidate needs: over every possible candidate length.
         let needed = self.least_overlap(min_score, n);
-        let prefix = n - needed + 1;
-        // The overlap is at most the shorter length: lengths alone rule out most entries of
-        // a long posting list before any entry is touched.
-        let mut found: Vec<u32> = Vec::new();
-        for &k in &qkeys[..prefix.min(n)] {
-            if let Some(list) = self.postings.get(k as usize) {
-                found.extend(list.iter().copied().filter(|&id| {
-                    let m = usize::from(self.lengths[id as usize]);
-                    can_reach(min_score, n.min(m), n, m)
-                }));
-            }
+        let prefix = self.prefix_length(&qkeys, (n - needed + 1).min(n));
+        // The overlap is at most the shorter length: lengths alone (kept beside each posting)
+        // rule out most entries of a long posting list before any entry is touched.
+        let mut reachable_length = vec![false; 2 * n.max(SHORT) + 2];
+        for (m, ok) in reachable_length.iter_mut().enumerate() {
+            *ok = can_reach(min_score, n.min(m), n, m);
         }
-        found.sort_unstable();
         // An entry found through `j` prefix keys shares at most `j` of them plus every key
         // outside the prefix: entries that cannot reach the score even so are dropped without
-        // reading their keys.
-        let outside = n - prefix.min(n);
-        let mut bounded: Vec<u32> = Vec::with_capacity(found.len());
-        let mut i = 0;
-        while i < found.len() {
-            let id = found[i];
-            let mut j = i;
-            while j < found.len() && found[j] == id {
-                j += 1;
-            }
-            let m = usize::from(self.lengths[id as usize]);
-            if can_reach(min_score, (j - i + outside).min(n).min(m), n, m) {
-                bounded.push(id);
-            }
-            i = j;
-        }
+        // being read. The rest are ruled out by their key signature, or counted exactly.
+        let outside = n - prefix;
+        let query_chars = query.norm.chars().count();
+        let weights = SignatureWeights::of(&qkeys);
         let mut sorted_q = qkeys.clone();
         sorted_q.sort_unstable();
-        bounded.retain(|&id| {
-            let e = &self.entries[id as usize];
-            e.alive && can_reach(min_score, shared_count(&sorted_q, &e.keys), n, e.forms.len())
+        let mut out: Vec<u32> = Vec::new();
+        PREFIX_HITS.with_borrow_mut(|hits| {
+            if hits.len() < self.entries.len() {
+                hits.resize(self.entries.len(), 0);
+            }
+            let mut touched: Vec<(u32, u16)> = Vec::new();
+            let mut p = 0;
+            while p < prefix {
+                // Equal keys are adjacent: read the list once and count it as often.
+                let key = qkeys[p];
+                let times = qkeys[p..prefix].iter().take_while(|&&k| k == key).count();
+                p += times;
+                let Some(list) = self.postings.get(key as usize) else { continue };
+                for (&id, &m) in list.ids.iter().zip(&list.lengths) {
+                    if reachable_length.get(usize::from(m)).copied().unwrap_or(false) {
+                        let hit = &mut hits[id as usize];
+                        if *hit == 0 {
+                            touched.push((id, m));
+                        }
+                        *hit = hit.saturating_add(times.min(255) as u8);
+                    }
+                }
+            }
+            for &(id, m) in &touched {
+                let at = id as usize;
+                let j = match std::mem::take(&mut hits[at]) {
+                    // Saturated: the true count is unknown, so it cannot rule anything out.
+                    u8::MAX => n,
+                    j => usize::from(j),
+                };
+                let m = usize::from(m);
+                if !can_reach(min_score, (j + outside).min(n).min(m), n, m)
+                    || !can_reach(min_score, weights.bound(self.signatures[at]).min(m), n, m)
+                {
+                    continue;
+                }
+                let shared = shared_count(&sorted_q, self.keys.get(at));
+                let chars = usize::from(self.char_lengths[at]);
+                if can_reach_with_chars(min_score, shared, n, m, query_chars, chars)
+                    && self.entries[at].alive
+                {
+                    out.push(id);
+                }
+            }
         });
-        bounded
+        // In entry order, as a scan of every entry would see them.
+        out.sort_unstable();
+        out
+    }
+
+    fn postings_len(&self, key: u32) -> usize {
+        self.postings.get(key as usize).map_or(0, |p| p.ids.len())
+    }
+
+    /// How many of the rarest query keys to read postings for. Any `shortest` of them find
+    /// every candidate; each key more is one more posting list to merge, but raises the
+    /// number of those keys a candidate must hold by one, so far fewer entries are touched.
+    /// Keys are added while their lists are no longer than those already read.
+    fn prefix_length(&self, rarest_first: &[u32], shortest: usize) -> usize {
+        let len = |k: u32| self.postings_len(k);
+        let mut read: usize = rarest_first[..shortest].iter().map(|&k| len(k)).sum();
+        let mut prefix = shortest;
+        while prefix < rarest_first.len()
+            && prefix - shortest < EXTRA_PREFIX_KEYS
+            && len(rarest_first[prefix]) <= read.max(MIN_POSTINGS_READ)
+        {
+            read += len(rarest_first[prefix]);
+            prefix += 1;
+        }
+        prefix
     }
 
     /// The smallest overlap with a query of `n` words that any candidate length allows.
@@ -388,6 +520,71 @@ impl FuzzyIndex {
             }
         }
         least.max(1)
+    }
+}
+
+/// The entries holding one key, ascending, each with its word count (so that the length
+/// filter reads the list in order instead of each entry).
+#[derive(Debug, Default)]
+struct Postings {
+    ids: Vec<u32>,
+    lengths: Vec<u16>,
+}
+
+thread_local! {
+    /// For each entry, how many prefix keys of the current lookup it holds: all zero between
+    /// lookups (each lookup resets what it touched).
+    static PREFIX_HITS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A 128-bit set of key hashes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Signature([u64; 2]);
+
+impl Signature {
+    fn bit(key: u32) -> usize {
+        // Fibonacci hashing: key ids are dense, so spread them before taking the top bits.
+        (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize
+    }
+
+    fn of(keys: &[u32]) -> Signature {
+        let mut s = Signature::default();
+        for &k in keys {
+            let b = Self::bit(k);
+            s.0[b / 64] |= 1 << (b % 64);
+        }
+        s
+    }
+}
+
+/// For each signature bit, how many of the query's keys (with repeats) hash to it.
+struct SignatureWeights {
+    bits: Signature,
+    weight: [u16; 128],
+}
+
+impl SignatureWeights {
+    fn of(query_keys: &[u32]) -> Self {
+        let mut w = SignatureWeights { bits: Signature::of(query_keys), weight: [0; 128] };
+        for &k in query_keys {
+            w.weight[Signature::bit(k)] += 1;
+        }
+        w
+    }
+
+    /// At least the number of query keys (with repeats) an entry with signature `s` holds:
+    /// a key the entry holds has its bit set.
+    fn bound(&self, s: Signature) -> usize {
+        let mut total = 0;
+        for (half, (&q, &e)) in self.bits.0.iter().zip(&s.0).enumerate() {
+            let mut common = q & e;
+            while common != 0 {
+                let b = common.trailing_zeros() as usize;
+                total += usize::from(self.weight[half * 64 + b]);
+                common &= common - 1;
+            }
+        }
+        total
     }
 }
 
@@ -411,6 +608,23 @@ fn shared_count(sorted_query: &[u32], keys: &[u32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signature_bound_is_never_below_the_shared_count() {
+        let mut seed = 7u64;
+        let mut next = |below: u32| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % u64::from(below)) as u32
+        };
+        for _ in 0..2000 {
+            let mut query: Vec<u32> = (0..1 + next(40)).map(|_| next(300)).collect();
+            let mut entry: Vec<u32> = (0..1 + next(40)).map(|_| next(300)).collect();
+            query.sort_unstable();
+            entry.sort_unstable();
+            let bound = SignatureWeights::of(&query).bound(Signature::of(&entry));
+            assert!(bound >= shared_count(&query, &entry), "{query:?} {entry:?}");
+        }
+    }
 
     #[test]
     fn shared_count_is_a_multiset_intersection() {

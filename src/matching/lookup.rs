@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::diff::{diff_spans, DiffSpan};
+use super::diff::{DiffQuery, DiffSpan};
 use super::index::{Analyzed, FuzzyIndex};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
@@ -199,13 +199,14 @@ fn rank(
     candidates: Vec<u32>,
 ) -> Result<Vec<Match>, StoreError> {
     let index = &mem.index;
+    let wanted = index.target_languages(&query.target_lang);
     let mut scored: Vec<Scored> = Vec::new();
     for id in candidates {
         let e = &index.entries[id as usize];
-        if !e.alive || !index.has_target(e, &query.target_lang) {
+        if !e.alive || index.first_target(id, &wanted).is_none() {
             continue;
         }
-        let text = index.entry_text(e);
+        let text = index.entry_text(id);
         let (mut base, kind) = base_score(analyzed, &text);
         if base < query.min_score {
             continue;
@@ -264,16 +265,16 @@ fn rank(
 
     // Entries with the same normalised source have the same score, so a source's other
     // translations are all among the scored entries.
-    let mut by_source: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut translations: HashMap<u64, (u64, bool)> = HashMap::new();
     for s in &scored {
-        by_source.entry(index.entries[s.entry as usize].norm_hash).or_default().push(s.entry);
+        let source = index.entries[s.entry as usize].norm_hash;
+        let Some(target) = index.first_target(s.entry, &wanted) else { continue };
+        translations
+            .entry(source)
+            .and_modify(|(first, several)| *several |= *first != target.norm_hash)
+            .or_insert((target.norm_hash, false));
     }
-    let mut ambiguous_sources: std::collections::HashSet<u64> = std::collections::HashSet::new();
-    for (hash, group) in &by_source {
-        if group.len() > 1 && several_translations(store, mem, group, &query.target_lang)? {
-            ambiguous_sources.insert(*hash);
-        }
-    }
+    let ambiguous = |source: u64| translations.get(&source).is_some_and(|&(_, several)| several);
     for s in &mut scored {
         let e = &index.entries[s.entry as usize];
         let diff = analyzed.tags.abs_diff(e.tags);
@@ -284,7 +285,7 @@ fn rank(
             s.penalties
                 .push(Penalty { name: "numbers_adjusted", points: NUMBERS_ADJUSTED_PENALTY });
         }
-        if ambiguous_sources.contains(&e.norm_hash) {
+        if ambiguous(e.norm_hash) {
             s.penalties.push(Penalty { name: "multiple_translations", points: AMBIGUITY_PENALTY });
         }
         if mem.penalty > 0 {
@@ -305,6 +306,7 @@ fn rank(
     });
     scored.truncate(query.limit);
 
+    let diff_query = (!scored.is_empty()).then(|| DiffQuery::new(&query.text));
     let mut out = Vec::with_capacity(scored.len());
     for s in scored {
         let e = &index.entries[s.entry as usize];
@@ -330,7 +332,7 @@ fn rank(
             unit_id: e.unit_id,
             tuid: details.tuid.clone(),
             source_lang: details.source_lang.clone(),
-            diff: diff_spans(&query.text, &details.source_plain),
+            diff: diff_query.as_ref().map(|d| d.spans(&details.source_plain)).unwrap_or_default(),
             source: details.source_plain,
             source_markup: details.source_seg,
             target_lang: details.target_lang,
@@ -344,25 +346,4 @@ fn rank(
         });
     }
     Ok(out)
-}
-
-/// Do these entries (one source text) have more than one translation?
-fn several_translations(
-    store: &Store,
-    mem: &MemoryIndex,
-    group: &[u32],
-    target_lang: &str,
-) -> Result<bool, StoreError> {
-    let mut first: Option<String> = None;
-    for &id in group {
-        let e = &mem.index.entries[id as usize];
-        let Some(d) = store.match_details(e.unit_id, e.ord, target_lang)? else { continue };
-        let target = normalize_for_matching(&d.target_plain);
-        match &first {
-            None => first = Some(target),
-            Some(f) if *f != target => return Ok(true),
-            Some(_) => {}
-        }
-    }
-    Ok(false)
 }

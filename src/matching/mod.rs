@@ -12,7 +12,7 @@ mod lookup;
 mod numbers;
 mod score;
 
-pub use diff::{diff_spans, DiffKind, DiffSpan};
+pub use diff::{diff_spans, DiffKind, DiffQuery, DiffSpan};
 pub use index::{Analyzed, FuzzyIndex, IndexStats};
 pub use lookup::{
     candidate_count, lookup, lookup_exhaustive, Match, MatchQuery, MemoryIndex, Penalty,

@@ -149,3 +149,32 @@ pub fn can_reach(min_score: u32, shared: usize, n: usize, m: usize) -> bool {
         100 * shared >= min * longest
     }
 }
+
+/// As [`can_reach`], and for short segments (scored by characters as well) also bounded by
+/// their lengths in characters: an edit distance is at least the difference of the lengths,
+/// so the character similarity is at most `shorter / longer`. Exact, near-exact and
+/// numbers-only matches need every key shared; the character bound leaves them alone.
+pub fn can_reach_with_chars(
+    min_score: u32,
+    shared: usize,
+    n: usize,
+    m: usize,
+    query_chars: usize,
+    candidate_chars: usize,
+) -> bool {
+    if !can_reach(min_score, shared, n, m) {
+        return false;
+    }
+    let longest = n.max(m);
+    if n > SHORT || m > SHORT || shared == 0 || shared >= longest {
+        return true;
+    }
+    let (lo, hi) =
+        (query_chars.min(candidate_chars) as u64, query_chars.max(candidate_chars) as u64);
+    if hi == 0 {
+        return true;
+    }
+    let (shared, longest, min) = (shared as u64, longest as u64, u64::from(min_score));
+    // (shared / longest + lo / hi) / 2 * 100 >= min
+    50 * shared * hi + 50 * lo * longest >= min * longest * hi
+}

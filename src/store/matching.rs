@@ -20,8 +20,16 @@ pub struct IndexRow {
     /// The unit's change date, or its creation date (TMX form).
     pub changed: Option<String>,
     pub usagecount: Option<i64>,
-    /// The languages of the unit's other variants, comma-separated.
-    pub other_langs: String,
+    /// The unit's other variants, in order.
+    pub others: Vec<OtherVariant>,
+}
+
+/// Another variant of an indexed segment's unit: a possible target.
+#[derive(Debug, Clone)]
+pub struct OtherVariant {
+    pub lang: String,
+    /// Normalised text (tells different translations apart).
+    pub norm: String,
 }
 
 /// A unit as a match shows it.
@@ -77,16 +85,18 @@ impl Store {
         let mut unit: Vec<(IndexRow, bool)> = Vec::new();
         let mut flush = |unit: &mut Vec<(IndexRow, bool)>, count: &mut u64| {
             if unit.iter().any(|(_, wanted)| *wanted) {
-                let langs: Vec<String> = unit.iter().map(|(r, _)| r.lang.clone()).collect();
+                let variants: Vec<OtherVariant> = unit
+                    .iter()
+                    .map(|(r, _)| OtherVariant { lang: r.lang.clone(), norm: r.norm.clone() })
+                    .collect();
                 for (i, (mut row, wanted)) in unit.drain(..).enumerate() {
                     if wanted {
-                        let others: Vec<&str> = langs
+                        row.others = variants
                             .iter()
                             .enumerate()
                             .filter(|(j, _)| *j != i)
-                            .map(|(_, l)| l.as_str())
+                            .map(|(_, v)| v.clone())
                             .collect();
-                        row.other_langs = others.join(",");
                         each(row);
                         *count += 1;
                     }
@@ -106,15 +116,15 @@ impl Store {
                     unit_id: id,
                     ord: r.get(1)?,
                     lang: row_lang,
-                    // Only the wanted variants' texts are needed.
+                    // Only the wanted variants' plain texts are needed.
                     plain: if wanted { r.get(3)? } else { String::new() },
-                    norm: if wanted { r.get(4)? } else { String::new() },
+                    norm: r.get(4)?,
                     tags: r.get(5)?,
                     ctx_prev: r.get(6)?,
                     ctx_next: r.get(7)?,
                     changed: r.get(8)?,
                     usagecount: r.get(9)?,
-                    other_langs: String::new(),
+                    others: Vec::new(),
                 },
                 wanted,
             ));

@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 pub use editing::{ConcordanceHit, StoredUnit, UnitQuery};
 pub use keys::{ApiKey, Scope};
-pub use matching::{IndexRow, MatchDetails};
+pub use matching::{IndexRow, MatchDetails, OtherVariant};
 pub use memories::{LanguagePair, MemorySummary};
 pub use pool::{PooledStore, StorePool};
 pub use terms::{
