@@ -6,7 +6,7 @@
 //!
 //! `cargo bench --bench matching -- [--units N] [--queries N] [--recall-sample N] [--corpus PATH]
 //! [--db PATH]` (`--db` keeps the generated memory there and reuses it on later runs with the
-//! same `--units`).
+//! same `--units`). With `TMBASE_BENCH_SLOW=1` set, lookups slower than 2 ms are printed.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -178,6 +178,9 @@ fn main() {
             let t = Instant::now();
             let found = lookup(&store, &index, &q).unwrap();
             let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if ms > 2.0 && std::env::var_os("TMB_SLOW").is_some() {
+                eprintln!("SLOW {ms:.2} min={min_score} n={} {:?}", found.len(), text);
+            }
             std::hint::black_box(found);
             lat[bucket(words)].push(ms);
             cands[bucket(words)].push(candidate_count(&index, &q) as f64);

@@ -234,3 +234,30 @@ fn short_segments_of_other_lengths_are_found_when_only_punctuation_or_numbers_di
     let found = find(&store, &q);
     assert_eq!(found.first().map(|m| m.target.as_str()), Some("1997 year"), "{found:?}");
 }
+
+/// Numbers are adjusted only for matches that can make the answer; one whose target cannot
+/// take the query's numbers falls to its word score, and those ranked below it move up.
+#[test]
+fn failed_number_adjustments_make_room_for_ones_that_succeed() {
+    let newer =
+        |ru: &str, en: &str| TestUnit { changed: Some("20240101T000000Z".into()), ..unit(ru, en) };
+    let store = store_with(
+        "m",
+        &[
+            newer("Рост составил 3,5% в 1997 году.", "Growth was modest that year."),
+            newer("Рост составил 2,5% в 1998 году.", "Growth was low then."),
+            unit("Рост составил 1,5% в 1999 году.", "Growth was 1.5% in 1999."),
+        ],
+    );
+    let mut q = MatchQuery::new("Рост составил 4,2% в 2022 году.", "en");
+    q.min_score = 50;
+    q.limit = 1;
+    let found = find(&store, &q);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].numbers_adjusted, "{found:?}");
+    assert_eq!(found[0].target, "Growth was 4.2% in 2022.");
+    q.limit = 3;
+    let scores: Vec<(u32, bool)> =
+        find(&store, &q).iter().map(|m| (m.score, m.numbers_adjusted)).collect();
+    assert_eq!(scores, [(99, true), (66, false), (66, false)]);
+}

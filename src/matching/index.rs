@@ -9,15 +9,12 @@ use std::hash::{BuildHasher, Hasher};
 use super::score::{can_reach, can_reach_with_chars, SHORT};
 use crate::model::{lang_matches, tmx_date_seconds};
 use crate::store::IndexRow;
-use crate::text::{normalize_for_matching, stem, tokenize, TokenKind};
+use crate::text::{normalize_for_matching, stem, tokenize, CharPattern, TokenKind};
 
 /// At most this many keys beyond the shortest prefix are read (see `prefix_length`).
 const EXTRA_PREFIX_KEYS: usize = 3;
 /// Posting lists this short are always worth reading in full.
 const MIN_POSTINGS_READ: usize = 1024;
-
-/// The index key all numbers share: a number can be adjusted to any other number.
-const NUMBER_KEY: u32 = 0;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -35,6 +32,9 @@ pub struct Analyzed<'a> {
     pub stems: Vec<u32>,
     pub is_number: Vec<bool>,
     pub tags: u32,
+    /// The normalised text prepared for character edit distances (queries short enough to
+    /// be scored by characters as well).
+    pub chars: Option<CharPattern>,
 }
 
 /// A fixed, good-quality 64-bit hash (the same in every run of one build).
@@ -67,10 +67,7 @@ struct Vocabulary {
 
 impl Vocabulary {
     fn new() -> Self {
-        let mut v = Vocabulary::default();
-        // Stem id 0 is the shared number key; no word stem takes it.
-        v.stems.insert("\u{0}number".into(), NUMBER_KEY);
-        v
+        Vocabulary::default()
     }
 
     fn intern(&mut self, form: &str, is_number: bool) -> (u32, u32) {
@@ -209,6 +206,8 @@ pub struct FuzzyIndex {
     postings: Vec<Postings>,
     /// Entries with no word at all (only punctuation or markup).
     wordless: Vec<u32>,
+    /// Entries with numbers, by skeleton (see [`FuzzyIndex::skeleton`]).
+    skeletons: FastMap<u64, Vec<u32>>,
     langs: Vec<String>,
     /// Entries are appended in unit order while building; this many are sorted by unit id,
     /// the rest (added by later edits) are searched linearly.
@@ -234,6 +233,7 @@ impl FuzzyIndex {
             char_lengths: Vec::new(),
             postings: vec![Postings::default()],
             wordless: Vec::new(),
+            skeletons: FastMap::default(),
             langs: Vec::new(),
             sorted_by_unit: 0,
         }
@@ -285,6 +285,7 @@ impl FuzzyIndex {
             stems: info.iter().map(|i| i.0).collect(),
             is_number: info.iter().map(|i| i.1).collect(),
             tags: e.tags,
+            chars: None,
         }
     }
 
@@ -303,6 +304,7 @@ impl FuzzyIndex {
             stems.push(stem);
             is_number.push(number);
         }
+        let chars = if forms.len() <= SHORT { CharPattern::new(&norm) } else { None };
         Analyzed {
             norm: Cow::Owned(norm),
             plain_hash: hash_str(plain),
@@ -311,22 +313,34 @@ impl FuzzyIndex {
             stems,
             is_number,
             tags,
+            chars,
         }
     }
 
-    /// The index keys of a text: its stems, with one shared key for all numbers.
+    /// The index keys of a text: its stems (a number is its own stem). Numbers compare as
+    /// words in the fuzzy score; a match that differs only in numbers is found through its
+    /// skeleton instead.
     fn keys(text: &Analyzed<'_>) -> Vec<u32> {
-        text.stems
-            .iter()
-            .zip(&text.is_number)
-            .map(|(&s, &n)| if n { NUMBER_KEY } else { s })
-            .collect()
+        text.stems.clone()
+    }
+
+    /// Hash of the form sequence with every number blanked out, for texts with numbers:
+    /// texts that differ only in numbers share it.
+    fn skeleton(forms: &[u32], is_number: impl Iterator<Item = bool>) -> Option<u64> {
+        let mut h = foldhash::quality::FixedState::with_seed(0x736b).build_hasher();
+        let mut numbers = false;
+        for (&f, number) in forms.iter().zip(is_number) {
+            numbers |= number;
+            h.write_u32(if number { u32::MAX } else { f });
+        }
+        numbers.then(|| h.finish())
     }
 
     /// Adds a stored segment.
     pub fn insert(&mut self, row: &IndexRow) {
         let mut forms = Vec::new();
         let mut keys = Vec::new();
+        let mut numbers = Vec::new();
         for t in tokenize(&row.norm) {
             if t.kind == TokenKind::Punct {
                 continue;
@@ -334,7 +348,8 @@ impl FuzzyIndex {
             let number = t.kind == TokenKind::Number;
             let (form, stem) = self.vocab.intern(t.text(&row.norm), number);
             forms.push(form);
-            keys.push(if number { NUMBER_KEY } else { stem });
+            keys.push(stem);
+            numbers.push(number);
         }
         keys.sort_unstable();
         let targets: Vec<Target> = row
@@ -346,6 +361,9 @@ impl FuzzyIndex {
         let saturate = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         if keys.is_empty() {
             self.wordless.push(id);
+        }
+        if let Some(skeleton) = Self::skeleton(&forms, numbers.into_iter()) {
+            self.skeletons.entry(skeleton).or_default().push(id);
         }
         let mut last = None;
         for &k in &keys {
@@ -479,8 +497,14 @@ impl FuzzyIndex {
                 }
             }
         });
+        // Matches that differ only in numbers, whatever the numbers.
+        if let Some(skeleton) = Self::skeleton(&query.forms, query.is_number.iter().copied()) {
+            let same = self.skeletons.get(&skeleton).map_or(&[][..], Vec::as_slice);
+            out.extend(same.iter().filter(|&&id| self.entries[id as usize].alive));
+        }
         // In entry order, as a scan of every entry would see them.
         out.sort_unstable();
+        out.dedup();
         out
     }
 

@@ -114,12 +114,55 @@ pub struct Match {
 /// A candidate that passed the base-score threshold.
 struct Scored {
     entry: u32,
+    /// The base score; for a pending numbers-only match, the most it can be (100).
     base: u32,
     context: bool,
-    adjusted_target: Option<String>,
+    numbers: Numbers,
     details: Option<MatchDetails>,
     penalties: Vec<Penalty>,
     score: u32,
+}
+
+/// Number adjustment needs the stored texts, so it is done only for the matches that can
+/// still make the answer.
+enum Numbers {
+    NotAdjusted,
+    /// Same words, other numbers: not yet read from the store. `fallback` is the score if
+    /// the target cannot take the query's numbers.
+    Pending {
+        fallback: u32,
+    },
+    /// The target with the query's numbers.
+    Adjusted(String),
+}
+
+impl Scored {
+    /// Reads the stored texts of a pending numbers-only match and adjusts its target.
+    fn resolve(
+        &mut self,
+        store: &Store,
+        index: &FuzzyIndex,
+        query: &MatchQuery,
+    ) -> Result<(), StoreError> {
+        let Numbers::Pending { fallback } = self.numbers else { return Ok(()) };
+        let e = &index.entries[self.entry as usize];
+        let details = store.match_details(e.unit_id, e.ord, &query.target_lang)?;
+        let adjusted = details.as_ref().and_then(|d| {
+            Some((d, adjust_numbers(&query.text, &d.source_plain, &d.target_plain)?))
+        });
+        (self.base, self.numbers) = match adjusted {
+            Some((d, target)) => {
+                (adjusted_base(&query.text, &d.source_plain), Numbers::Adjusted(target))
+            }
+            None => (fallback, Numbers::NotAdjusted),
+        };
+        self.details = details;
+        Ok(())
+    }
+
+    fn is_pending(&self) -> bool {
+        matches!(self.numbers, Numbers::Pending { .. })
+    }
 }
 
 /// The best matches of one memory for the query, through the candidate index.
@@ -207,45 +250,51 @@ fn rank(
             continue;
         }
         let text = index.entry_text(id);
-        let (mut base, kind) = base_score(analyzed, &text);
+        let (base, kind) = base_score(analyzed, &text);
         if base < query.min_score {
             continue;
         }
-        let mut adjusted_target = None;
-        let mut details = None;
-        if kind == MatchKind::NumbersOnly {
-            let d = store.match_details(e.unit_id, e.ord, &query.target_lang)?;
-            match d
-                .as_ref()
-                .and_then(|d| adjust_numbers(&query.text, &d.source_plain, &d.target_plain))
-            {
-                Some(target) => {
-                    base = adjusted_base(
-                        &query.text,
-                        &d.as_ref().map(|d| d.source_plain.clone()).unwrap_or_default(),
-                    );
-                    adjusted_target = Some(target);
-                }
-                None => base = fuzzy_score(analyzed, &text),
-            }
-            details = d;
-            if base < query.min_score {
-                continue;
-            }
-        }
+        let numbers = match kind {
+            MatchKind::NumbersOnly => Numbers::Pending { fallback: fuzzy_score(analyzed, &text) },
+            _ => Numbers::NotAdjusted,
+        };
         let context = kind == MatchKind::Exact && context_matches(query, e.ctx_prev, e.ctx_next);
         scored.push(Scored {
             entry: id,
             base,
             context,
-            adjusted_target,
-            details,
+            numbers,
+            details: None,
             penalties: Vec::new(),
             score: 0,
         });
     }
 
-    // The best segment of each unit only.
+    // Several translations of one source: entries with the same normalised source have the
+    // same words, so they are all among the scored entries.
+    let mut translations: HashMap<u64, (u64, bool)> = HashMap::new();
+    for s in &scored {
+        let source = index.entries[s.entry as usize].norm_hash;
+        let Some(target) = index.first_target(s.entry, &wanted) else { continue };
+        translations
+            .entry(source)
+            .and_modify(|(first, several)| *several |= *first != target.norm_hash)
+            .or_insert((target.norm_hash, false));
+    }
+    let ambiguous = |source: u64| translations.get(&source).is_some_and(|&(_, several)| several);
+
+    // The best segment of each unit only: where a unit has several, their scores must be
+    // known exactly.
+    let mut per_unit: HashMap<i64, usize> = HashMap::new();
+    for s in &scored {
+        *per_unit.entry(index.entries[s.entry as usize].unit_id).or_default() += 1;
+    }
+    for s in &mut scored {
+        if per_unit[&index.entries[s.entry as usize].unit_id] > 1 {
+            s.resolve(store, index, query)?;
+        }
+    }
+    scored.retain(|s| s.base >= query.min_score);
     let mut best: HashMap<i64, usize> = HashMap::new();
     for (i, s) in scored.iter().enumerate() {
         let unit = index.entries[s.entry as usize].unit_id;
@@ -263,47 +312,49 @@ fn rank(
     let mut scored: Vec<Scored> =
         scored.into_iter().zip(keep).filter(|(_, k)| *k).map(|(s, _)| s).collect();
 
-    // Entries with the same normalised source have the same score, so a source's other
-    // translations are all among the scored entries.
-    let mut translations: HashMap<u64, (u64, bool)> = HashMap::new();
-    for s in &scored {
-        let source = index.entries[s.entry as usize].norm_hash;
-        let Some(target) = index.first_target(s.entry, &wanted) else { continue };
-        translations
-            .entry(source)
-            .and_modify(|(first, several)| *several |= *first != target.norm_hash)
-            .or_insert((target.norm_hash, false));
+    // Rank with the most a pending match can score, then adjust the pending matches among
+    // the best and rank again, until the best are all known: a pending match ranked below
+    // them can only fall further.
+    loop {
+        for s in &mut scored {
+            let e = &index.entries[s.entry as usize];
+            s.penalties.clear();
+            let diff = analyzed.tags.abs_diff(e.tags);
+            if diff > 0 {
+                s.penalties.push(Penalty { name: "markup", points: diff.min(MARKUP_PENALTY_MAX) });
+            }
+            if !matches!(s.numbers, Numbers::NotAdjusted) {
+                s.penalties
+                    .push(Penalty { name: "numbers_adjusted", points: NUMBERS_ADJUSTED_PENALTY });
+            }
+            if ambiguous(e.norm_hash) {
+                s.penalties
+                    .push(Penalty { name: "multiple_translations", points: AMBIGUITY_PENALTY });
+            }
+            if mem.penalty > 0 {
+                s.penalties.push(Penalty { name: "memory", points: mem.penalty });
+            }
+            let total: u32 = s.penalties.iter().map(|p| p.points).sum();
+            let top = if s.context { 101 } else { s.base };
+            s.score = top.saturating_sub(total);
+        }
+        scored.retain(|s| s.score >= query.min_score);
+        scored.sort_by(|a, b| {
+            let (ea, eb) = (&index.entries[a.entry as usize], &index.entries[b.entry as usize]);
+            b.score
+                .cmp(&a.score)
+                .then(eb.changed.cmp(&ea.changed))
+                .then(eb.usage.cmp(&ea.usage))
+                .then(eb.unit_id.cmp(&ea.unit_id))
+        });
+        let limit = query.limit.min(scored.len());
+        if !scored[..limit].iter().any(Scored::is_pending) {
+            break;
+        }
+        for s in scored[..limit].iter_mut().filter(|s| s.is_pending()) {
+            s.resolve(store, index, query)?;
+        }
     }
-    let ambiguous = |source: u64| translations.get(&source).is_some_and(|&(_, several)| several);
-    for s in &mut scored {
-        let e = &index.entries[s.entry as usize];
-        let diff = analyzed.tags.abs_diff(e.tags);
-        if diff > 0 {
-            s.penalties.push(Penalty { name: "markup", points: diff.min(MARKUP_PENALTY_MAX) });
-        }
-        if s.adjusted_target.is_some() {
-            s.penalties
-                .push(Penalty { name: "numbers_adjusted", points: NUMBERS_ADJUSTED_PENALTY });
-        }
-        if ambiguous(e.norm_hash) {
-            s.penalties.push(Penalty { name: "multiple_translations", points: AMBIGUITY_PENALTY });
-        }
-        if mem.penalty > 0 {
-            s.penalties.push(Penalty { name: "memory", points: mem.penalty });
-        }
-        let total: u32 = s.penalties.iter().map(|p| p.points).sum();
-        let top = if s.context { 101 } else { s.base };
-        s.score = top.saturating_sub(total);
-    }
-    scored.retain(|s| s.score >= query.min_score);
-    scored.sort_by(|a, b| {
-        let (ea, eb) = (&index.entries[a.entry as usize], &index.entries[b.entry as usize]);
-        b.score
-            .cmp(&a.score)
-            .then(eb.changed.cmp(&ea.changed))
-            .then(eb.usage.cmp(&ea.usage))
-            .then(eb.unit_id.cmp(&ea.unit_id))
-    });
     scored.truncate(query.limit);
 
     let diff_query = (!scored.is_empty()).then(|| DiffQuery::new(&query.text));
@@ -317,10 +368,9 @@ fn rank(
                 None => continue, // deleted since the index was built
             },
         };
-        let numbers_adjusted = s.adjusted_target.is_some();
-        let (target, target_markup) = match s.adjusted_target {
-            Some(t) => (t, None),
-            None => (details.target_plain.clone(), details.target_seg.clone()),
+        let (target, target_markup, numbers_adjusted) = match s.numbers {
+            Numbers::Adjusted(t) => (t, None, true),
+            _ => (details.target_plain.clone(), details.target_seg.clone(), false),
         };
         out.push(Match {
             score: s.score,

@@ -85,7 +85,11 @@ pub fn fuzzy_score(query: &Analyzed<'_>, candidate: &Analyzed<'_>) -> u32 {
         1.0 - f64::from(d) / f64::from(INDEL * longest as u32)
     };
     let sim = if n <= SHORT && m <= SHORT {
-        (word_sim + strsim::normalized_levenshtein(&query.norm, &candidate.norm)) / 2.0
+        let char_sim = match &query.chars {
+            Some(pattern) => pattern.normalized_similarity(&candidate.norm),
+            None => strsim::normalized_levenshtein(&query.norm, &candidate.norm),
+        };
+        (word_sim + char_sim) / 2.0
     } else {
         word_sim
     };
