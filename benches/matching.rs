@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use tmbase::bench_corpus::{generate, queries, read_pairs, Rng};
 use tmbase::import::{import_tmx, ImportOptions, Progress};
-use tmbase::matching::{candidate_count, lookup, lookup_exhaustive, MatchQuery, MemoryIndex};
+use tmbase::matching::{
+    candidate_count, lookup, lookup_exhaustive, IndexOrigin, MatchQuery, MemoryIndex,
+};
 use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
 use tmbase::store::{DuplicatePolicy, Store};
 use tmbase::tmx::{TmxWriter, WriterOptions};
@@ -141,17 +143,35 @@ fn main() {
 
     let rss_before = rss_mb();
     let t = Instant::now();
-    let index = MemoryIndex::build(&store, "bench", "ru").unwrap();
+    let built = MemoryIndex::build(&store, "bench", "ru").unwrap();
     let build = t.elapsed().as_secs_f64();
-    let stats = index.index.stats();
+    let stats = built.index.stats();
     println!(
-        "index build (start-up): {build:.2} s; {} entries, {} forms, {} stems, {} postings; \
+        "index build from the store: {build:.2} s; {} entries, {} forms, {} stems, {} postings; \
          resident memory {:.0} MB without mapped database pages (index ≈ {:.0} MB)",
         stats.entries,
         stats.forms,
         stats.stems,
         stats.postings,
         rss_mb(),
+        rss_mb() - rss_before
+    );
+    drop(built);
+    // Start-up as the server and `tmbase lookup` do it: the index saved beside the database
+    // (built and saved first when there is none yet).
+    let t = Instant::now();
+    let first = MemoryIndex::open(&store, "bench", "ru").unwrap();
+    if first.origin == IndexOrigin::Built {
+        println!("index built again and saved: {:.2} s", t.elapsed().as_secs_f64());
+    }
+    drop(first);
+    let rss_before = rss_mb();
+    let t = Instant::now();
+    let index = MemoryIndex::open(&store, "bench", "ru").unwrap();
+    assert_eq!(index.origin, IndexOrigin::Loaded);
+    println!(
+        "start-up from the saved index: {:.2} s (index ≈ {:.0} MB)",
+        t.elapsed().as_secs_f64(),
         rss_mb() - rss_before
     );
 

@@ -46,7 +46,7 @@ pub fn run(store: &Store, args: &LookupArgs) -> Result<i32> {
     let indexes = args
         .memory
         .iter()
-        .map(|m| MemoryIndex::build(store, m, &args.from).with_context(|| format!("memory {m:?}")))
+        .map(|m| MemoryIndex::open(store, m, &args.from).with_context(|| format!("memory {m:?}")))
         .collect::<Result<Vec<_>>>()?;
     let queries: Vec<String> = match (&args.file, &args.text) {
         (Some(path), _) => read_queries(path)?,

@@ -37,7 +37,7 @@ impl IndexCache {
         if let Some(index) = slot.as_ref() {
             return Ok(index.clone());
         }
-        let built = Arc::new(RwLock::new(MemoryIndex::build(store, memory, lang)?));
+        let built = Arc::new(RwLock::new(MemoryIndex::open(store, memory, lang)?));
         *slot = Some(built.clone());
         Ok(built)
     }
@@ -81,7 +81,7 @@ impl IndexCache {
         let memory_id = store.require_memory(memory)?;
         for index in self.of_memory(memory_id) {
             let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
-            let fresh = MemoryIndex::build(store, memory, &lang)?;
+            let fresh = MemoryIndex::open(store, memory, &lang)?;
             *index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         }
         Ok(())

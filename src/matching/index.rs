@@ -6,6 +6,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
+mod snapshot;
+
+pub use snapshot::SnapshotStamp;
+
 use super::score::{can_reach, can_reach_with_chars, SHORT};
 use crate::model::{lang_matches, tmx_date_seconds};
 use crate::store::IndexRow;

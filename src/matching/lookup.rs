@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use super::diff::{DiffQuery, DiffSpan};
-use super::index::{Analyzed, FuzzyIndex};
+use std::path::Path;
+
+use super::index::{Analyzed, FuzzyIndex, SnapshotStamp};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
 use crate::model::normalize_lang_tag;
@@ -24,6 +26,15 @@ pub struct MemoryIndex {
     pub source_lang: String,
     pub penalty: u32,
     pub index: FuzzyIndex,
+    /// Whether the index was built from the store or read from the file it was saved in.
+    pub origin: IndexOrigin,
+}
+
+/// Where an index came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexOrigin {
+    Built,
+    Loaded,
 }
 
 impl MemoryIndex {
@@ -43,8 +54,79 @@ impl MemoryIndex {
             penalty: store.memory_penalty(memory_id)?.max(0) as u32,
             source_lang,
             index,
+            origin: IndexOrigin::Built,
         })
     }
+}
+
+impl MemoryIndex {
+    /// The index of `memory` in `source_lang`: read from the file it was saved in when that
+    /// still describes the memory (same revision, unit count and highest unit id), otherwise
+    /// built from the store and saved for the next start. A file that cannot be read or
+    /// written only costs a rebuild, with a warning.
+    pub fn open(store: &Store, memory: &str, source_lang: &str) -> Result<MemoryIndex, StoreError> {
+        let memory_id = store.require_memory(memory)?;
+        let lang = normalize_lang_tag(source_lang);
+        // The stamp is read before the rows: an index saved under it is never newer than the
+        // state it names, so a write during the build only makes the file stale.
+        let (revision, units, max_unit_id) = store.memory_revision(memory_id)?;
+        let stamp = SnapshotStamp { memory_id, lang: lang.clone(), revision, units, max_unit_id };
+        let file = store.index_file(memory_id, &lang);
+        if let Some(file) = &file {
+            match load_saved(file, &stamp) {
+                Ok(Some(index)) => {
+                    return Ok(MemoryIndex {
+                        memory: memory.to_string(),
+                        memory_id,
+                        penalty: store.memory_penalty(memory_id)?.max(0) as u32,
+                        source_lang: lang,
+                        index,
+                        origin: IndexOrigin::Loaded,
+                    })
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!("rebuilding the index: cannot use {}: {e}", file.display())
+                }
+            }
+        }
+        let built = MemoryIndex::build(store, memory, &lang)?;
+        if let Some(file) = &file {
+            if let Err(e) = save(&built.index, &stamp, file) {
+                tracing::warn!("could not save the index to {}: {e}", file.display());
+            }
+        }
+        Ok(built)
+    }
+}
+
+fn load_saved(file: &Path, stamp: &SnapshotStamp) -> std::io::Result<Option<FuzzyIndex>> {
+    let f = match std::fs::File::open(file) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = f.metadata()?.len();
+    FuzzyIndex::load(stamp, std::io::BufReader::with_capacity(1 << 20, f), len)
+}
+
+/// Writes the index beside its final name and renames it into place, so that a crash never
+/// leaves half a file under the name.
+fn save(index: &FuzzyIndex, stamp: &SnapshotStamp, file: &Path) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = file.with_extension(format!("partial-{}", std::process::id()));
+    let result = (|| {
+        let f = std::fs::File::create(&partial)?;
+        index.save(stamp, std::io::BufWriter::with_capacity(1 << 20, &f))?;
+        f.sync_all()?;
+        std::fs::rename(&partial, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 /// What a translator asks.

@@ -1,6 +1,8 @@
 //! What the matching engine reads from the store: the source variants its index is built
 //! from, and the full details of the few units a lookup returns.
 
+use std::path::PathBuf;
+
 use rusqlite::{params, OptionalExtension};
 
 use super::{Result, Store};
@@ -170,6 +172,45 @@ impl Store {
             })
             .optional()?;
         Ok(details)
+    }
+
+    /// A value that changes whenever the memory's units change (see
+    /// `schema/0004_memory_revision.sql`), and the number of its units and highest unit id:
+    /// what a saved index is checked against.
+    pub fn memory_revision(&self, memory_id: i64) -> Result<(i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT m.revision, (SELECT COUNT(*) FROM unit WHERE memory_id = m.id),
+                    (SELECT COALESCE(MAX(id), 0) FROM unit WHERE memory_id = m.id)
+             FROM memory m WHERE m.id = ?1",
+            [memory_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
+    /// Where saved fuzzy indexes of this database live: a directory beside the database
+    /// file (`None` for an in-memory database).
+    fn index_dir(&self) -> Option<PathBuf> {
+        let path = self.conn.path().filter(|p| !p.is_empty())?;
+        Some(PathBuf::from(format!("{path}.index")))
+    }
+
+    /// The file a memory's fuzzy index for one source language is saved in.
+    pub fn index_file(&self, memory_id: i64, lang: &str) -> Option<PathBuf> {
+        Some(self.index_dir()?.join(format!("{memory_id}-{lang}.idx")))
+    }
+
+    /// Removes the saved indexes of a memory (after it is deleted).
+    pub(super) fn remove_index_files(&self, memory_id: i64) {
+        let Some(dir) = self.index_dir() else { return };
+        let Ok(files) = std::fs::read_dir(&dir) else { return };
+        let prefix = format!("{memory_id}-");
+        for file in files.flatten() {
+            if file.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+                if let Err(e) = std::fs::remove_file(file.path()) {
+                    tracing::warn!("could not remove {}: {e}", file.path().display());
+                }
+            }
+        }
     }
 
     /// Points taken off every match from this memory.

@@ -66,6 +66,7 @@ impl Store {
             tx.query_row("SELECT COUNT(*) FROM unit WHERE memory_id = ?1", [id], |r| r.get(0))?;
         tx.execute("DELETE FROM memory WHERE id = ?1", [id])?;
         tx.commit()?;
+        self.remove_index_files(id);
         Ok(units)
     }
 

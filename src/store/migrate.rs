@@ -10,6 +10,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial", include_str!("../../schema/0001_initial.sql")),
     ("0002_termbase", include_str!("../../schema/0002_termbase.sql")),
     ("0003_api_keys", include_str!("../../schema/0003_api_keys.sql")),
+    ("0004_memory_revision", include_str!("../../schema/0004_memory_revision.sql")),
 ];
 
 pub fn latest_version() -> i64 {
