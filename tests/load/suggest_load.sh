@@ -27,7 +27,16 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && br
 curl -sf -o /dev/null -w "index build on the first request: %{time_total} s\n" \
   -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
   -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
-grep VmRSS "/proc/$server/status"
+grep -E "VmRSS|RssAnon" "/proc/$server/status"
+# Restart: the index saved by the first build is read back instead of rebuilt.
+kill -TERM $server; wait $server || true
+TMBASE_REQUEST_TIMEOUT_SECS=600 "$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2>> "$work/server.log" &
+server=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+curl -sf -o /dev/null -w "first request after a restart (index read from its saved file): %{time_total} s\n" \
+  -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
+  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
+grep -E "VmRSS|RssAnon" "/proc/$server/status"
 echo "== suggest, $seconds s, 2 threads, 32 connections"
 QUERIES="$work/queries.txt" wrk -t2 -c32 -d"${seconds}s" -s tests/load/suggest.lua "http://127.0.0.1:$port"
 echo "== suggest while a 100,000-unit import runs"
@@ -41,4 +50,4 @@ for _ in $(seq 600); do
 done
 echo "import job: $state"
 curl -sf "http://127.0.0.1:$port/api/v1/jobs/$job" | python3 -c 'import json,sys; r=json.load(sys.stdin)["report"]; print("import report:", {k: r[k] for k in ("units_read","added","skipped","seconds")})'
-grep VmRSS "/proc/$server/status"
+grep -E "VmRSS|RssAnon" "/proc/$server/status"
