@@ -261,3 +261,23 @@ fn failed_number_adjustments_make_room_for_ones_that_succeed() {
         find(&store, &q).iter().map(|m| (m.score, m.numbers_adjusted)).collect();
     assert_eq!(scores, [(99, true), (66, false), (66, false)]);
 }
+
+/// A lookup names words by the index's vocabulary to highlight differences; that must give
+/// the same spans as comparing the texts alone.
+#[test]
+fn lookup_diffs_equal_diffs_of_the_texts_alone() {
+    let pairs = tmbase::bench_corpus::generate(21, 1500, &[]);
+    let units: Vec<TestUnit> = pairs.iter().map(|(ru, en)| unit(ru, en)).collect();
+    let store = store_with("m", &units);
+    let index = MemoryIndex::build(&store, "m", "ru").unwrap();
+    let mut compared = 0;
+    for text in tmbase::bench_corpus::queries(4, 300, &pairs) {
+        let mut q = MatchQuery::new(text.clone(), "en");
+        q.min_score = 50;
+        for m in lookup(&store, &index, &q).unwrap() {
+            assert_eq!(m.diff, tmbase::matching::diff_spans(&text, &m.source), "{text:?}");
+            compared += usize::from(!m.diff.is_empty());
+        }
+    }
+    assert!(compared > 100, "only {compared} matches with differences");
+}

@@ -1,6 +1,8 @@
 //! Which spans of a memory's source differ from the query, so that a CAT tool can highlight
 //! them: a token alignment with the scorer's costs, merged into spans.
 
+use std::collections::HashMap;
+
 use crate::text::{stem, token_form, tokenize, TokenKind};
 
 /// How a span of the memory's source differs from the query.
@@ -39,40 +41,57 @@ pub struct DiffSpan {
 struct Tok {
     start: usize,
     end: usize,
-    form: String,
-    stem: String,
+    /// Ids of the normalised form and of its stem: equal ids, equal forms (stems).
+    form: u32,
+    stem: u32,
 }
 
-fn toks(text: &str, known: &[Tok]) -> Vec<Tok> {
+fn toks(text: &str, ids: &mut impl FnMut(&str, TokenKind) -> (u32, u32)) -> Vec<Tok> {
     tokenize(text)
         .into_iter()
         .map(|t| {
-            let form = token_form(t.text(text));
-            // Stemming is the costly part: a form the query has is not stemmed again.
-            let stem = match known.iter().find(|k| k.form == form) {
-                Some(k) => k.stem.clone(),
-                None if t.kind == TokenKind::Word => stem(&form),
-                None => form.clone(),
-            };
+            let (form, stem) = ids(&token_form(t.text(text)), t.kind);
             Tok { start: t.start, end: t.end, form, stem }
         })
         .collect()
 }
 
-/// A query broken into tokens once, to be compared with the sources of several matches.
-pub struct DiffQuery<'q> {
-    text: &'q str,
-    toks: Vec<Tok>,
+/// Ids for forms and stems from nothing but the texts: each new form is stemmed (words by
+/// Snowball; numbers and punctuation are their own stem).
+fn stemming_ids() -> impl FnMut(&str, TokenKind) -> (u32, u32) {
+    let mut forms: HashMap<String, (u32, u32)> = HashMap::new();
+    let mut stems: HashMap<String, u32> = HashMap::new();
+    move |form, kind| {
+        if let Some(&ids) = forms.get(form) {
+            return ids;
+        }
+        let stem_text = if kind == TokenKind::Word { stem(form) } else { form.to_string() };
+        let next = stems.len() as u32;
+        let stem_id = *stems.entry(stem_text).or_insert(next);
+        let ids = (forms.len() as u32, stem_id);
+        forms.insert(form.to_string(), ids);
+        ids
+    }
 }
 
-impl<'q> DiffQuery<'q> {
-    pub fn new(text: &'q str) -> Self {
-        DiffQuery { text, toks: toks(text, &[]) }
+/// A query broken into tokens once, to be compared with the sources of several matches.
+/// `ids` names each token's form and stem (the fuzzy index's vocabulary knows most of them,
+/// so that they need not be stemmed again).
+pub struct DiffQuery<'q, W> {
+    text: &'q str,
+    toks: Vec<Tok>,
+    ids: W,
+}
+
+impl<'q, W: FnMut(&str, TokenKind) -> (u32, u32)> DiffQuery<'q, W> {
+    pub fn new(text: &'q str, mut ids: W) -> Self {
+        DiffQuery { text, toks: toks(text, &mut ids), ids }
     }
 
     /// The spans of `source` that differ from the query.
-    pub fn spans(&self, source: &str) -> Vec<DiffSpan> {
-        spans_between(self.text, &self.toks, source, &toks(source, &self.toks))
+    pub fn spans(&mut self, source: &str) -> Vec<DiffSpan> {
+        let source_toks = toks(source, &mut self.ids);
+        spans_between(self.text, &self.toks, source, &source_toks)
     }
 }
 
@@ -86,7 +105,7 @@ enum Op {
 
 /// The spans of `source` that differ from `query`.
 pub fn diff_spans(query: &str, source: &str) -> Vec<DiffSpan> {
-    DiffQuery::new(query).spans(source)
+    DiffQuery::new(query, stemming_ids()).spans(source)
 }
 
 fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpan> {

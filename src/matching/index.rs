@@ -293,6 +293,17 @@ impl FuzzyIndex {
         }
     }
 
+    /// The form and stem ids of a normalised token, without changing the index: a form the
+    /// index does not know gets ids from `unknown` (shared by one lookup's calls).
+    pub(crate) fn word_ids(
+        &self,
+        form: &str,
+        is_number: bool,
+        unknown: &mut HashMap<String, u32>,
+    ) -> (u32, u32) {
+        self.vocab.lookup(form, is_number, unknown)
+    }
+
     /// Breaks a query down without changing the index.
     pub fn analyze_query(&self, plain: &str, tags: u32) -> Analyzed<'static> {
         let norm = normalize_for_matching(plain);

@@ -2,9 +2,9 @@
 //! fetch what a translator sees (texts, metadata, differences) for the best few.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::diff::{DiffQuery, DiffSpan};
-use std::path::Path;
 
 use super::index::{Analyzed, FuzzyIndex, SnapshotStamp};
 use super::numbers::adjust_numbers;
@@ -439,7 +439,12 @@ fn rank(
     }
     scored.truncate(query.limit);
 
-    let diff_query = (!scored.is_empty()).then(|| DiffQuery::new(&query.text));
+    let mut unknown_words = HashMap::new();
+    let mut diff_query = (!scored.is_empty()).then(|| {
+        DiffQuery::new(&query.text, |form: &str, kind| {
+            index.word_ids(form, kind == TokenKind::Number, &mut unknown_words)
+        })
+    });
     let mut out = Vec::with_capacity(scored.len());
     for s in scored {
         let e = &index.entries[s.entry as usize];
@@ -464,7 +469,7 @@ fn rank(
             unit_id: e.unit_id,
             tuid: details.tuid.clone(),
             source_lang: details.source_lang.clone(),
-            diff: diff_query.as_ref().map(|d| d.spans(&details.source_plain)).unwrap_or_default(),
+            diff: diff_query.as_mut().map(|d| d.spans(&details.source_plain)).unwrap_or_default(),
             source: details.source_plain,
             source_markup: details.source_seg,
             target_lang: details.target_lang,
