@@ -178,6 +178,49 @@ impl TextArena {
     }
 }
 
+/// A stored segment broken down as far as it can be without the index: its word tokens,
+/// hashes and dates.
+pub struct PreparedRow {
+    entry: Entry,
+    norm: String,
+    /// Byte ranges of the word and number tokens in `norm`, and whether each is a number.
+    words: Vec<(usize, usize, bool)>,
+    chars: usize,
+    /// The other variants' languages and normalised-text hashes.
+    targets: Vec<(String, u64)>,
+}
+
+impl PreparedRow {
+    pub fn new(row: &IndexRow) -> PreparedRow {
+        let words = tokenize(&row.norm)
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Punct)
+            .map(|t| (t.start, t.end, t.kind == TokenKind::Number))
+            .collect();
+        let ctx =
+            |c: &Option<String>| c.as_deref().filter(|s| !s.is_empty()).map(hash_str).unwrap_or(0);
+        PreparedRow {
+            entry: Entry {
+                unit_id: row.unit_id,
+                ord: row.ord,
+                plain_hash: hash_str(&row.plain),
+                ws_hash: hash_collapsed_ws(&row.plain),
+                norm_hash: hash_str(&row.norm),
+                tags: row.tags.max(0) as u32,
+                ctx_prev: ctx(&row.ctx_prev),
+                ctx_next: ctx(&row.ctx_next),
+                changed: tmx_date_seconds(row.changed.as_deref()),
+                usage: row.usagecount.unwrap_or(0),
+                alive: true,
+            },
+            norm: row.norm.clone(),
+            words,
+            chars: row.norm.chars().count(),
+            targets: row.others.iter().map(|o| (o.lang.clone(), hash_str(&o.norm))).collect(),
+        }
+    }
+}
+
 /// Sizes, for benchmarks and logs.
 #[derive(Debug, Clone, Default)]
 pub struct IndexStats {
@@ -353,31 +396,31 @@ impl FuzzyIndex {
 
     /// Adds a stored segment.
     pub fn insert(&mut self, row: &IndexRow) {
-        let mut forms = Vec::new();
-        let mut keys = Vec::new();
-        let mut numbers = Vec::new();
-        for t in tokenize(&row.norm) {
-            if t.kind == TokenKind::Punct {
-                continue;
-            }
-            let number = t.kind == TokenKind::Number;
-            let (form, stem) = self.vocab.intern(t.text(&row.norm), number);
+        self.insert_prepared(PreparedRow::new(row));
+    }
+
+    /// Adds a stored segment already broken down by [`PreparedRow::new`] (which needs no
+    /// access to the index, so that a build can do it on another thread).
+    pub fn insert_prepared(&mut self, row: PreparedRow) {
+        let mut forms = Vec::with_capacity(row.words.len());
+        let mut keys = Vec::with_capacity(row.words.len());
+        for &(start, end, number) in &row.words {
+            let (form, stem) = self.vocab.intern(&row.norm[start..end], number);
             forms.push(form);
             keys.push(stem);
-            numbers.push(number);
         }
         keys.sort_unstable();
         let targets: Vec<Target> = row
-            .others
+            .targets
             .iter()
-            .map(|o| Target { lang: self.lang_id(&o.lang), norm_hash: hash_str(&o.norm) })
+            .map(|(lang, norm_hash)| Target { lang: self.lang_id(lang), norm_hash: *norm_hash })
             .collect();
         let id = self.entries.len() as u32;
         let saturate = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         if keys.is_empty() {
             self.wordless.push(id);
         }
-        if let Some(skeleton) = Self::skeleton(&forms, numbers.into_iter()) {
+        if let Some(skeleton) = Self::skeleton(&forms, row.words.iter().map(|w| w.2)) {
             self.skeletons.entry(skeleton).or_default().push(id);
         }
         let mut last = None;
@@ -394,31 +437,17 @@ impl FuzzyIndex {
             self.postings[k].lengths.push(saturate(forms.len()));
         }
         if self.sorted_by_unit == self.entries.len()
-            && self.entries.last().is_none_or(|e| e.unit_id <= row.unit_id)
+            && self.entries.last().is_none_or(|e| e.unit_id <= row.entry.unit_id)
         {
             self.sorted_by_unit += 1;
         }
-        let ctx =
-            |c: &Option<String>| c.as_deref().filter(|s| !s.is_empty()).map(hash_str).unwrap_or(0);
         self.signatures.push(Signature::of(&keys));
-        self.char_lengths.push(saturate(row.norm.chars().count()));
+        self.char_lengths.push(saturate(row.chars));
         self.norms.push(&row.norm);
         self.forms.push(&forms);
         self.keys.push(&keys);
         self.targets.push(&targets);
-        self.entries.push(Entry {
-            unit_id: row.unit_id,
-            ord: row.ord,
-            plain_hash: hash_str(&row.plain),
-            ws_hash: hash_collapsed_ws(&row.plain),
-            norm_hash: hash_str(&row.norm),
-            tags: row.tags.max(0) as u32,
-            ctx_prev: ctx(&row.ctx_prev),
-            ctx_next: ctx(&row.ctx_next),
-            changed: tmx_date_seconds(row.changed.as_deref()),
-            usage: row.usagecount.unwrap_or(0),
-            alive: true,
-        });
+        self.entries.push(row.entry);
     }
 
     /// Removes every segment of a unit (after an edit or delete; an edited unit is then

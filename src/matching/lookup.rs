@@ -6,12 +6,15 @@ use std::path::Path;
 
 use super::diff::{DiffQuery, DiffSpan};
 
-use super::index::{Analyzed, FuzzyIndex, SnapshotStamp};
+use super::index::{Analyzed, FuzzyIndex, PreparedRow, SnapshotStamp};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
 use crate::model::normalize_lang_tag;
 use crate::store::{MatchDetails, Store, StoreError};
 use crate::text::{normalize_for_matching, tokenize, TokenKind};
+
+/// Rows handed from the store reader to the index builder at a time.
+const BUILD_BATCH: usize = 1024;
 
 /// Points for each penalty.
 pub const MARKUP_PENALTY_MAX: u32 = 5;
@@ -46,8 +49,32 @@ impl MemoryIndex {
     ) -> Result<MemoryIndex, StoreError> {
         let memory_id = store.require_memory(memory)?;
         let source_lang = normalize_lang_tag(source_lang);
-        let mut index = FuzzyIndex::new();
-        store.for_each_index_row(memory_id, &source_lang, |row| index.insert(&row))?;
+        // Reading the store and breaking rows down (this thread) and adding them to the
+        // index (another) take about as long as each other: they run side by side.
+        let index = std::thread::scope(|scope| -> Result<FuzzyIndex, StoreError> {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<PreparedRow>>(16);
+            let builder = scope.spawn(move || {
+                let mut index = FuzzyIndex::new();
+                for batch in received {
+                    for row in batch {
+                        index.insert_prepared(row);
+                    }
+                }
+                index
+            });
+            let mut batch = Vec::with_capacity(BUILD_BATCH);
+            let read = store.for_each_index_row(memory_id, &source_lang, |row| {
+                batch.push(PreparedRow::new(&row));
+                if batch.len() == BUILD_BATCH {
+                    // Fails only if the builder panicked, which `join` reports below.
+                    let _ = batches.send(std::mem::take(&mut batch));
+                }
+            });
+            let _ = batches.send(batch);
+            drop(batches);
+            let index = builder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read.map(|_| index)
+        })?;
         Ok(MemoryIndex {
             memory: memory.to_string(),
             memory_id,
