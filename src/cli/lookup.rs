@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::matching::{lookup, Match, MatchQuery, MemoryIndex};
+use crate::matching::{lookup, rank_across_memories, Match, MatchQuery, MemoryIndex};
 use crate::store::Store;
 
 /// The lookup command's arguments.
@@ -64,7 +64,7 @@ pub fn run(store: &Store, args: &LookupArgs) -> Result<i32> {
         for index in &indexes {
             matches.extend(lookup(store, index, &query)?);
         }
-        sort_across_memories(&mut matches);
+        rank_across_memories(&mut matches);
         matches.truncate(args.limit);
         if args.json {
             writeln!(
@@ -95,21 +95,6 @@ fn read_queries(path: &PathBuf) -> Result<Vec<String>> {
         }
     }
     Ok(queries)
-}
-
-/// Matches from several memories in one ranking: score, then newer change, then usage.
-fn sort_across_memories(matches: &mut [Match]) {
-    matches.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| {
-                b.changed_at
-                    .as_deref()
-                    .or(b.created_at.as_deref())
-                    .cmp(&a.changed_at.as_deref().or(a.created_at.as_deref()))
-            })
-            .then(b.usage_count.cmp(&a.usage_count))
-    });
 }
 
 pub fn match_json(m: &Match) -> Value {

@@ -9,7 +9,7 @@ use super::diff::{DiffQuery, DiffSpan};
 use super::index::{Analyzed, FuzzyIndex, PreparedRow, SnapshotStamp};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
-use crate::model::normalize_lang_tag;
+use crate::model::{normalize_lang_tag, tmx_date_seconds};
 use crate::store::{MatchDetails, Store, StoreError};
 use crate::text::{normalize_for_matching, tokenize, TokenKind};
 
@@ -272,6 +272,19 @@ impl Scored {
     fn is_pending(&self) -> bool {
         matches!(self.numbers, Numbers::Pending { .. })
     }
+}
+
+/// Matches from several memories in one ranking: score, then newer change (or creation),
+/// then more use.
+pub fn rank_across_memories(matches: &mut [Match]) {
+    matches.sort_by(|a, b| {
+        let changed =
+            |m: &Match| tmx_date_seconds(m.changed_at.as_deref().or(m.created_at.as_deref()));
+        b.score
+            .cmp(&a.score)
+            .then(changed(b).cmp(&changed(a)))
+            .then(b.usage_count.cmp(&a.usage_count))
+    });
 }
 
 /// The best matches of one memory for the query, through the candidate index.

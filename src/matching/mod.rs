@@ -15,8 +15,8 @@ mod score;
 pub use diff::{diff_spans, DiffKind, DiffQuery, DiffSpan};
 pub use index::{Analyzed, FuzzyIndex, IndexStats, SnapshotStamp};
 pub use lookup::{
-    candidate_count, lookup, lookup_exhaustive, IndexOrigin, Match, MatchQuery, MemoryIndex,
-    Penalty,
+    candidate_count, lookup, lookup_exhaustive, rank_across_memories, IndexOrigin, Match,
+    MatchQuery, MemoryIndex, Penalty,
 };
 pub use numbers::adjust_numbers;
 pub use score::{base_score, MatchKind};

@@ -10,8 +10,7 @@ use crate::http::state::AppState;
 use crate::http::wire::{
     MatchDto, SegmentResult, SuggestRequest, SuggestResponse, TermHitDto, TextResult,
 };
-use crate::matching::{lookup, Match, MatchQuery};
-use crate::model::tmx_date_seconds;
+use crate::matching::{lookup, rank_across_memories, Match, MatchQuery};
 use crate::store::{Scope, Store};
 use crate::text::char_ranges;
 
@@ -131,18 +130,6 @@ pub async fn suggest(
         SuggestResponse { segments: results.into_iter().next(), results: None }
     };
     Ok(HttpResponse::Ok().json(response))
-}
-
-/// Matches from several memories in one ranking: score, newer change, more use.
-pub fn rank_across_memories(matches: &mut [Match]) {
-    matches.sort_by(|a, b| {
-        let changed =
-            |m: &Match| tmx_date_seconds(m.changed_at.as_deref().or(m.created_at.as_deref()));
-        b.score
-            .cmp(&a.score)
-            .then(changed(b).cmp(&changed(a)))
-            .then(b.usage_count.cmp(&a.usage_count))
-    });
 }
 
 /// The best matches of every memory of the plan for one segment.
