@@ -77,26 +77,23 @@ fn assert_sound(db: &Path, round: u64) {
 }
 
 fn memory_units(db: &Path, name: &str) -> u64 {
-    let out = tmbase(db).args(["memories", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == name)
-        .map(|m| m["units"].as_u64().unwrap())
-        .unwrap_or(0)
+    listed_count(db, &["memories", "--json"], name, "units")
 }
 
 fn termbase_concepts(db: &Path, name: &str) -> u64 {
-    let out = tmbase(db).args(["terms", "bases", "--json"]).output().unwrap();
+    listed_count(db, &["terms", "bases", "--json"], name, "concepts")
+}
+
+/// The `field` of the entry called `name` in a command's JSON list (0 when not listed).
+fn listed_count(db: &Path, args: &[&str], name: &str, field: &str) -> u64 {
+    let out = tmbase(db).args(args).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v.as_array()
         .unwrap()
         .iter()
         .find(|m| m["name"] == name)
-        .map(|m| m["concepts"].as_u64().unwrap())
+        .map(|m| m[field].as_u64().unwrap())
         .unwrap_or(0)
 }
 

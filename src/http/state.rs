@@ -68,7 +68,7 @@ impl IndexCache {
             let rows = store.index_rows_for_unit(unit_id, &lang)?;
             let mut index = index.write().unwrap_or_else(|e| e.into_inner());
             index.index.remove_unit(unit_id);
-            for row in &rows {
+            for row in rows {
                 index.index.insert(row);
             }
         }

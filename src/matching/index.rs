@@ -70,10 +70,6 @@ struct Vocabulary {
 }
 
 impl Vocabulary {
-    fn new() -> Self {
-        Vocabulary::default()
-    }
-
     fn intern(&mut self, form: &str, is_number: bool) -> (u32, u32) {
         if let Some(&id) = self.forms.get(form) {
             return (id, self.form_info[id as usize].0);
@@ -191,7 +187,7 @@ pub struct PreparedRow {
 }
 
 impl PreparedRow {
-    pub fn new(row: &IndexRow) -> PreparedRow {
+    pub fn new(row: IndexRow) -> PreparedRow {
         let words = tokenize(&row.norm)
             .into_iter()
             .filter(|t| t.kind != TokenKind::Punct)
@@ -213,10 +209,10 @@ impl PreparedRow {
                 usage: row.usagecount.unwrap_or(0),
                 alive: true,
             },
-            norm: row.norm.clone(),
-            words,
             chars: row.norm.chars().count(),
-            targets: row.others.iter().map(|o| (o.lang.clone(), hash_str(&o.norm))).collect(),
+            targets: row.others.into_iter().map(|o| (o.lang, hash_str(&o.norm))).collect(),
+            norm: row.norm,
+            words,
         }
     }
 }
@@ -270,7 +266,7 @@ impl Default for FuzzyIndex {
 impl FuzzyIndex {
     pub fn new() -> Self {
         FuzzyIndex {
-            vocab: Vocabulary::new(),
+            vocab: Vocabulary::default(),
             entries: Vec::new(),
             norms: TextArena::default(),
             forms: Arena::new(),
@@ -375,13 +371,6 @@ impl FuzzyIndex {
         }
     }
 
-    /// The index keys of a text: its stems (a number is its own stem). Numbers compare as
-    /// words in the fuzzy score; a match that differs only in numbers is found through its
-    /// skeleton instead.
-    fn keys(text: &Analyzed<'_>) -> Vec<u32> {
-        text.stems.clone()
-    }
-
     /// Hash of the form sequence with every number blanked out, for texts with numbers:
     /// texts that differ only in numbers share it.
     fn skeleton(forms: &[u32], is_number: impl Iterator<Item = bool>) -> Option<u64> {
@@ -395,7 +384,7 @@ impl FuzzyIndex {
     }
 
     /// Adds a stored segment.
-    pub fn insert(&mut self, row: &IndexRow) {
+    pub fn insert(&mut self, row: IndexRow) {
         self.insert_prepared(PreparedRow::new(row));
     }
 
@@ -476,7 +465,9 @@ impl FuzzyIndex {
         if n == 0 {
             return self.wordless.clone();
         }
-        let mut qkeys = Self::keys(query);
+        // The index keys are the stems (a number is its own stem): numbers compare as words
+        // in the fuzzy score; a match that differs only in numbers is found by its skeleton.
+        let mut qkeys = query.stems.clone();
         // Rarest first; keys unknown to the index have no postings and sort first.
         qkeys.sort_by_key(|&k| (self.postings_len(k), k));
         // The least overlap any candidate needs: over every possible candidate length.

@@ -64,7 +64,7 @@ impl MemoryIndex {
             });
             let mut batch = Vec::with_capacity(BUILD_BATCH);
             let read = store.for_each_index_row(memory_id, &source_lang, |row| {
-                batch.push(PreparedRow::new(&row));
+                batch.push(PreparedRow::new(row));
                 if batch.len() == BUILD_BATCH {
                     // Fails only if the builder panicked, which `join` reports below.
                     let _ = batches.send(std::mem::take(&mut batch));

@@ -20,23 +20,20 @@ bin=target/release/tmbase
 /usr/bin/time -f "import of $units units: %e s, peak %M KB" "$bin" --db "$work/load.db" import "$work/memory.tmx" --memory load --json > "$work/import.json"
 "$bin" --db "$work/load.db" keys create --scope write --name load > "$work/key" 2>/dev/null
 port=18$((RANDOM % 900 + 100))
-# The first suggest builds the index of the memory: give it time.
-TMBASE_REQUEST_TIMEOUT_SECS=600 "$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2> "$work/server.log" &
-server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-curl -sf -o /dev/null -w "index build on the first request: %{time_total} s\n" \
-  -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
-  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
-grep -E "VmRSS|RssAnon" "/proc/$server/status"
+# Starts the server and times its first suggest (which opens the memory's index) as LABEL.
+start_server() {
+  TMBASE_REQUEST_TIMEOUT_SECS=600 "$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2>> "$work/server.log" &
+  server=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+  curl -sf -o /dev/null -w "$1: %{time_total} s\n" \
+    -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
+    -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
+  grep -E "VmRSS|RssAnon" "/proc/$server/status"
+}
+start_server "index build on the first request"
 # Restart: the index saved by the first build is read back instead of rebuilt.
 kill -TERM $server; wait $server || true
-TMBASE_REQUEST_TIMEOUT_SECS=600 "$bin" --db "$work/load.db" serve --bind "127.0.0.1:$port" 2>> "$work/server.log" &
-server=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-curl -sf -o /dev/null -w "first request after a restart (index read from its saved file): %{time_total} s\n" \
-  -X POST "http://127.0.0.1:$port/api/v1/suggest" -H 'content-type: application/json' \
-  -d '{"text":"warm up","source_lang":"ru","target_lang":"en"}'
-grep -E "VmRSS|RssAnon" "/proc/$server/status"
+start_server "first request after a restart (index read from its saved file)"
 echo "== suggest, $seconds s, 2 threads, 32 connections"
 QUERIES="$work/queries.txt" wrk -t2 -c32 -d"${seconds}s" -s tests/load/suggest.lua "http://127.0.0.1:$port"
 echo "== suggest while a 100,000-unit import runs"
