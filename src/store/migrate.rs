@@ -11,6 +11,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_termbase", include_str!("../../schema/0002_termbase.sql")),
     ("0003_api_keys", include_str!("../../schema/0003_api_keys.sql")),
     ("0004_memory_revision", include_str!("../../schema/0004_memory_revision.sql")),
+    ("0005_revision_per_import", include_str!("../../schema/0005_revision_per_import.sql")),
 ];
 
 pub fn latest_version() -> i64 {

@@ -44,6 +44,9 @@ pub struct ImportSession<'a> {
     policy: DuplicatePolicy,
     /// Content hashes of the memory's units, so that most units need no duplicate query.
     known_hashes: HashSet<i64>,
+    /// Whether this transaction has changed the memory's revision yet (done once, on the
+    /// first insert: see `schema/0005_revision_per_import.sql`).
+    revision_changed: bool,
 }
 
 /// A unit with everything the store derives from it (segment XML, plain and normalised
@@ -182,7 +185,7 @@ impl Store {
             let hashes = stmt.query_map([memory_id], |r| r.get(0))?;
             hashes.collect::<rusqlite::Result<HashSet<i64>>>()?
         };
-        Ok(ImportSession { tx, memory_id, policy, known_hashes })
+        Ok(ImportSession { tx, memory_id, policy, known_hashes, revision_changed: false })
     }
 
     /// Calls `each` with every unit of a memory in the order they were added. With a
@@ -484,7 +487,13 @@ impl ImportSession<'_> {
         self.insert_children(id, prepared)
     }
 
-    fn insert_unit(&self, prepared: &PreparedUnit) -> Result<i64> {
+    /// The only insert into `unit`: it also changes the memory's revision, once per session.
+    fn insert_unit(&mut self, prepared: &PreparedUnit) -> Result<i64> {
+        if !self.revision_changed {
+            self.tx
+                .execute("UPDATE memory SET revision = random() WHERE id = ?1", [self.memory_id])?;
+            self.revision_changed = true;
+        }
         let (unit, m) = (&prepared.unit, &prepared.unit.meta);
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO unit (memory_id, tuid, srclang, creationtool, creationtoolversion,
