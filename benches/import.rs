@@ -2,7 +2,8 @@
 //! imports it with the release `tmbase` binary into a fresh database, and prints units per
 //! second and the peak resident memory of the importing process.
 //!
-//! `cargo bench --bench import -- [--units N] [--corpus PATH]`
+//! `cargo bench --bench import -- [--units N] [--corpus PATH] [--tmx PATH]` (`--tmx` keeps the
+//! generated file there, for profiling the import on its own).
 
 use std::io::{BufRead, BufReader, BufWriter};
 use std::path::PathBuf;
@@ -16,17 +17,19 @@ fn main() {
     let mut units = 100_000usize;
     let mut corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/parallel/ru-en.combined.dedup.tsv");
+    let mut kept_tmx = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--units" => units = args.next().and_then(|v| v.parse().ok()).expect("--units N"),
             "--corpus" => corpus = args.next().expect("--corpus PATH").into(),
+            "--tmx" => kept_tmx = Some(PathBuf::from(args.next().expect("--tmx PATH"))),
             _ => {} // cargo passes --bench
         }
     }
     let pairs = read_pairs(&corpus);
     let dir = tempfile::tempdir().unwrap();
-    let tmx = dir.path().join("bench.tmx");
+    let tmx = kept_tmx.unwrap_or_else(|| dir.path().join("bench.tmx"));
     write_tmx(&tmx, &pairs, units);
     let size = std::fs::metadata(&tmx).unwrap().len();
     println!("corpus: {} pairs from {}", pairs.len(), corpus.display());

@@ -245,7 +245,10 @@ fn record(
         ),
         Parsed::Unit(prepared, at) => {
             for v in &prepared.unit().variants {
-                *report.languages.entry(v.lang.clone()).or_default() += 1;
+                match report.languages.get_mut(&v.lang) {
+                    Some(count) => *count += 1,
+                    None => drop(report.languages.insert(v.lang.clone(), 1)),
+                }
             }
             match session.add_unit(&prepared)? {
                 AddOutcome::Added(_) => report.added += 1,

@@ -2,6 +2,12 @@
 
 use tracing_subscriber::EnvFilter;
 
+/// Import hands every parsed unit from the reading thread to the writing thread, and the
+/// server answers on several workers: glibc's allocator serialises on its arena locks there,
+/// mimalloc frees across threads without them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
