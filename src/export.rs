@@ -18,8 +18,16 @@ pub struct ExportOptions {
 pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The I/O error is in the message and deliberately not a `source`, so that printing
+    /// the error chain does not say it twice.
     #[error("cannot write the TMX: {0}")]
-    Write(#[from] std::io::Error),
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> ExportError {
+        ExportError::Write(e)
+    }
 }
 
 /// Writes the memory as TMX to `out`; returns how many units were written.
@@ -38,7 +46,9 @@ pub fn export_tmx<W: Write>(
     let filter =
         UnitFilter { langs: options.source.iter().chain(options.target.iter()).cloned().collect() };
     let mut writer = TmxWriter::start(out, &header, &WriterOptions { srclang })?;
-    let count = store.for_each_unit(memory_id, &filter, |unit| writer.write_unit(&unit))?;
+    let count = store.for_each_unit(memory_id, &filter, |unit| {
+        writer.write_unit(&unit).map_err(ExportError::Write)
+    })?;
     writer.finish()?;
     Ok(count)
 }

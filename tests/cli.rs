@@ -272,3 +272,64 @@ fn undeclared_inline_attributes_are_stored_but_left_out_of_exports() {
     let again = env.json(&["import", &file, "--memory", "m", "--json"]);
     assert_eq!(again["files"][0]["skipped_by_reason"]["duplicate"], 1);
 }
+
+/// A TMX of `units` distinct Russian–English units.
+fn many_units_tmx(units: usize) -> Vec<u8> {
+    let mut tmx = String::from(
+        "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"ru\"/><body>\n",
+    );
+    for i in 0..units {
+        tmx.push_str(&format!(
+            "<tu><tuv xml:lang=\"ru\"><seg>Строка номер {i}</seg></tuv>\
+             <tuv xml:lang=\"en\"><seg>Line number {i}</seg></tuv></tu>\n"
+        ));
+    }
+    tmx.push_str("</body></tmx>\n");
+    tmx.into_bytes()
+}
+
+#[test]
+fn export_to_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let env = Env::new();
+    let tmx = env.write("many.tmx", &many_units_tmx(5000));
+    env.ok(&["import", &tmx, "--memory", "m"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tmbase"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["export", "--memory", "m"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "status {:?}, stderr: {stderr}", out.status);
+    assert!(stderr.is_empty(), "nothing to say when the reader goes: {stderr}");
+}
+
+#[test]
+fn export_to_a_full_disk_says_it_cannot_write_not_that_the_store_is_damaged() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    }
+    let env = Env::new();
+    let tmx = env.write("many.tmx", &many_units_tmx(2000));
+    env.ok(&["import", &tmx, "--memory", "m"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_tmbase"))
+        .arg("--db")
+        .arg(env.db())
+        .args(["export", "--memory", "m"])
+        .stdout(std::fs::File::create(full).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("cannot write the TMX: No space left"), "{stderr}");
+    assert!(!stderr.contains("damaged"), "{stderr}");
+    assert_eq!(stderr.matches("No space left").count(), 1, "said once: {stderr}");
+}

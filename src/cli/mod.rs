@@ -1,6 +1,14 @@
 //! The command line: argument definitions and what each command does. Output for people
 //! goes to stderr and stdout as text; `--json` output is the machine-readable edge.
 
+/// `println!` for command output. When whoever reads stdout has gone (`tmbase export | head`),
+/// the command stops quietly, as Unix tools do, instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod align;
 mod lookup;
 mod report;
@@ -16,7 +24,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::export::{export_tmx, ExportOptions};
+use crate::export::{export_tmx, ExportError, ExportOptions};
 use crate::import::{import_tmx_file, ImportOptions, Progress};
 use crate::store::{DuplicatePolicy, Store};
 
@@ -161,7 +169,17 @@ pub fn run(cli: Cli) -> Result<i32> {
                         .with_context(|| format!("cannot create {}", path.display()))?;
                     export_tmx(&store, &options, BufWriter::new(file))?
                 }
-                None => export_tmx(&store, &options, BufWriter::new(std::io::stdout().lock()))?,
+                None => {
+                    match export_tmx(&store, &options, BufWriter::new(std::io::stdout().lock())) {
+                        // Whoever read the TMX stopped reading (`tmbase export | head`).
+                        Err(ExportError::Write(e))
+                            if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                        {
+                            return Ok(0)
+                        }
+                        other => other?,
+                    }
+                }
             };
             if let Some(path) = output {
                 eprintln!("exported {count} units to {}", path.display());
@@ -180,7 +198,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Openapi => {
-            println!("{}", crate::http::openapi_document());
+            outln!("{}", crate::http::openapi_document());
             Ok(0)
         }
         Command::Lookup(args) => {
@@ -281,7 +299,7 @@ fn run_import(
         }
     }
     if json {
-        println!("{}", report::import_json(&reports, &failures));
+        outln!("{}", report::import_json(&reports, &failures));
     }
     Ok(if failures.is_empty() { 0 } else { 1 })
 }
@@ -301,4 +319,17 @@ fn progress_bar(path: &Path) -> Option<indicatif::ProgressBar> {
     );
     bar.set_prefix(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     Some(bar)
+}
+
+/// Writes command output to stdout (see `outln!`).
+fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
 }

@@ -73,12 +73,12 @@ pub fn keys(store: &Store, command: &KeysCommand) -> Result<i32> {
                 key.scope.as_str(),
                 key.memory.as_deref().map(|m| format!(", memory {m:?}")).unwrap_or_default()
             );
-            println!("{secret}");
+            outln!("{secret}");
             Ok(0)
         }
         KeysCommand::List => {
             for (key, created, revoked) in store.api_keys()? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\tcreated {created}{}",
                     key.id,
                     key.name,

@@ -396,14 +396,14 @@ pub fn run(db: &Path, command: TermsCommand) -> Result<i32> {
                         })
                     })
                     .collect();
-                println!("{}", Value::Array(list));
+                outln!("{}", Value::Array(list));
             } else if bases.is_empty() {
-                println!("no term bases");
+                outln!("no term bases");
             } else {
                 for b in bases {
                     let langs: Vec<String> =
                         b.languages.iter().map(|(l, n)| format!("{l} ({n})")).collect();
-                    println!("{}\t{} concepts\t{}", b.name, b.concepts, langs.join(", "));
+                    outln!("{}\t{} concepts\t{}", b.name, b.concepts, langs.join(", "));
                 }
             }
             Ok(0)
@@ -450,10 +450,10 @@ pub fn run(db: &Path, command: TermsCommand) -> Result<i32> {
                         v
                     })
                     .collect();
-                println!("{}", json!({ "terms": list }));
+                outln!("{}", json!({ "terms": list }));
             } else {
                 for h in &hits {
-                    println!(
+                    outln!(
                         "#{}\t{}\t{}\t{}\tconcept {}",
                         h.term.id.unwrap_or(0),
                         h.lang,
@@ -527,7 +527,7 @@ pub fn run(db: &Path, command: TermsCommand) -> Result<i32> {
             let checker = TermChecker::from_store(&store, &args.termbase, &args.from, &args.to)?;
             let (hits, issues) = checker.check(&args.source, &args.translation);
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     json!({
                         "terms": hits.iter().map(hit_json).collect::<Vec<_>>(),
@@ -536,10 +536,10 @@ pub fn run(db: &Path, command: TermsCommand) -> Result<i32> {
                 );
             } else {
                 for i in &issues {
-                    println!("{}: {}", i.kind.code(), i.message);
+                    outln!("{}: {}", i.kind.code(), i.message);
                 }
                 if issues.is_empty() {
-                    println!("no term problems ({} terms checked)", hits.len());
+                    outln!("no term problems ({} terms checked)", hits.len());
                 }
             }
             Ok(if issues.is_empty() { 0 } else { 1 })
@@ -582,7 +582,7 @@ fn run_import(db: &Path, args: ImportArgs) -> Result<i32> {
     }
     if args.json {
         let sum = |f: fn(&TermImportReport) -> u64| reports.iter().map(f).sum::<u64>();
-        println!(
+        outln!(
             "{}",
             json!({
                 "entries_read": sum(|r| r.entries_read),
@@ -860,10 +860,10 @@ fn run_concept(db: &Path, action: ConceptAction) -> Result<i32> {
         ConceptAction::History { termbase, concept, json } => {
             let changes = store.concept_history(&termbase, &ConceptKey(concept))?;
             if json {
-                println!("{}", Value::Array(changes.iter().map(change_json).collect()));
+                outln!("{}", Value::Array(changes.iter().map(change_json).collect()));
             } else {
                 for c in &changes {
-                    println!("{}", change_text(c));
+                    outln!("{}", change_text(c));
                 }
             }
             Ok(0)
@@ -965,7 +965,7 @@ fn concept_json(c: &Concept) -> Value {
 
 fn print_concept(c: &Concept, json: bool) {
     if json {
-        println!("{}", concept_json(c));
+        outln!("{}", concept_json(c));
         return;
     }
     let mut s =
@@ -1030,7 +1030,7 @@ fn print_concept(c: &Concept, json: bool) {
             }
         }
     }
-    print!("{s}");
+    crate::cli::write_stdout(format_args!("{s}"));
 }
 
 fn change_json(c: &ConceptChange) -> Value {

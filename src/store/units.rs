@@ -190,20 +190,22 @@ impl Store {
 
     /// Calls `each` with every unit of a memory in the order they were added. With a
     /// filter, only units holding all the filter's languages are given, with only those variants.
-    pub fn for_each_unit(
+    /// The first error, the store's or `each`'s, stops the walk.
+    pub fn for_each_unit<E: From<StoreError>>(
         &self,
         memory_id: i64,
         filter: &UnitFilter,
-        mut each: impl FnMut(Unit) -> std::io::Result<()>,
-    ) -> Result<u64> {
+        mut each: impl FnMut(Unit) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
         let mut units = self.conn.prepare(
             "SELECT id, tuid, srclang, creationtool, creationtoolversion, creationdate, creationid,
                     changedate, changeid, lastusagedate, usagecount, o_tmf, datatype, segtype, o_encoding
              FROM unit WHERE memory_id = ?1 ORDER BY id",
-        )?;
-        let mut rows = units.query([memory_id])?;
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = units.query([memory_id]).map_err(StoreError::from)?;
         let mut written = 0;
-        while let Some(row) = rows.next()? {
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
             let (unit_id, mut unit) = self.unit_from_row(row)?;
             if !filter.langs.is_empty() {
                 unit.variants
@@ -217,7 +219,7 @@ impl Store {
                 }
             }
             unit.annotations = self.load_annotations(AnnotationOwner::Unit(unit_id))?;
-            each(unit).map_err(|e| StoreError::Corrupt(format!("while writing: {e}")))?;
+            each(unit)?;
             written += 1;
         }
         Ok(written)
