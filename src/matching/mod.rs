@@ -13,7 +13,7 @@ mod numbers;
 mod score;
 
 pub use diff::{diff_spans, DiffKind, DiffQuery, DiffSpan};
-pub use index::{Analyzed, FuzzyIndex, IndexStats, SnapshotStamp};
+pub use index::{Analyzed, FuzzyIndex, IndexStats, SnapshotStamp, HIT_BLOCK};
 pub use lookup::{
     candidate_count, lookup, lookup_exhaustive, rank_across_memories, IndexOrigin, Match,
     MatchQuery, MemoryIndex, Penalty,

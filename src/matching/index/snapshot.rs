@@ -470,6 +470,7 @@ impl FuzzyIndex {
             skeletons,
             langs,
             sorted_by_unit: sorted_by_unit[0] as usize,
+            hit_block: super::HIT_BLOCK,
         }))
     }
 }
