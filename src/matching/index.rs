@@ -396,9 +396,24 @@ impl FuzzyIndex {
         numbers.then(|| h.finish())
     }
 
-    /// Adds a stored segment.
+    /// Adds a stored segment (after an import or an edit).
     pub fn insert(&mut self, row: IndexRow) {
         self.insert_prepared(PreparedRow::new(row));
+        let id = self.entries.len() - 1;
+        for &k in self.keys.get(id) {
+            let list = &mut self.postings[k as usize];
+            if list.tail_is_long() {
+                list.group();
+            }
+        }
+    }
+
+    /// Groups every posting list by word count: done once a build has inserted everything
+    /// (grouping as it goes would sort each list many times over).
+    pub fn finish_build(&mut self) {
+        for list in &mut self.postings {
+            list.group();
+        }
     }
 
     /// Adds a stored segment already broken down by [`PreparedRow::new`] (which needs no
@@ -435,8 +450,7 @@ impl FuzzyIndex {
             if k >= self.postings.len() {
                 self.postings.resize_with(k + 1, Postings::default);
             }
-            self.postings[k].ids.push(id);
-            self.postings[k].lengths.push(saturate(forms.len()));
+            self.postings[k].push(id, saturate(forms.len()));
         }
         if self.sorted_by_unit == self.entries.len()
             && self.entries.last().is_none_or(|e| e.unit_id <= row.entry.unit_id)
@@ -481,17 +495,25 @@ impl FuzzyIndex {
         // The index keys are the stems (a number is its own stem): numbers compare as words
         // in the fuzzy score; a match that differs only in numbers is found by its skeleton.
         let mut qkeys = query.stems.clone();
-        // Rarest first; keys unknown to the index have no postings and sort first.
-        qkeys.sort_by_key(|&k| (self.postings_len(k), k));
-        // The least overlap any candidate needs: over every possible candidate length.
-        let needed = self.least_overlap(min_score, n);
-        let prefix = self.prefix_length(&qkeys, (n - needed + 1).min(n));
-        // The overlap is at most the shorter length: lengths alone (kept beside each posting)
-        // rule out most entries of a long posting list before any entry is touched.
+        // The overlap is at most the shorter length: lengths alone rule out most entries of a
+        // long posting list, and the lists are grouped by length so that those are not read.
         let mut reachable_length = vec![false; 2 * n.max(SHORT) + 2];
         for (m, ok) in reachable_length.iter_mut().enumerate() {
             *ok = can_reach(min_score, n.min(m), n, m);
         }
+        // Every reachable length lies in this range (lengths inside it that cannot reach the
+        // score are ruled out below, with the rest).
+        let lo = reachable_length.iter().position(|&ok| ok).unwrap_or(0);
+        let hi = reachable_length.iter().rposition(|&ok| ok).unwrap_or(0);
+        let lengths = saturate_u16(lo)..=saturate_u16(hi);
+        let cost =
+            |k: u32| self.postings.get(k as usize).map_or(0, |p| p.reachable_len(lengths.clone()));
+        // Cheapest first (any keys will do as the prefix; the cheapest to read are best);
+        // keys unknown to the index have no postings and sort first.
+        qkeys.sort_by_cached_key(|&k| (cost(k), k));
+        // The least overlap any candidate needs: over every possible candidate length.
+        let needed = self.least_overlap(min_score, n);
+        let prefix = prefix_length(&qkeys, (n - needed + 1).min(n), cost);
         // An entry found through `j` prefix keys shares at most `j` of them plus every key
         // outside the prefix: entries that cannot reach the score even so are dropped without
         // being read. The rest are ruled out by their key signature, or counted exactly.
@@ -501,16 +523,23 @@ impl FuzzyIndex {
         let mut sorted_q = qkeys.clone();
         sorted_q.sort_unstable();
         let mut out: Vec<u32> = Vec::new();
-        // The prefix keys' lists, each once with how often its key is in the query (equal
-        // keys are adjacent), and how far each has been read.
-        let mut lists: Vec<(&Postings, u8, usize)> = Vec::new();
+        // What to read of the prefix keys' lists: the runs of reachable lengths and the
+        // tail, each once with how often its key is in the query (equal keys are adjacent).
+        let mut cursors: Vec<Cursor<'_>> = Vec::new();
         let mut p = 0;
         while p < prefix {
             let key = qkeys[p];
             let times = qkeys[p..prefix].iter().take_while(|&&k| k == key).count();
             p += times;
-            if let Some(list) = self.postings.get(key as usize).filter(|l| !l.ids.is_empty()) {
-                lists.push((list, times.min(255) as u8, 0));
+            let times = times.min(255) as u8;
+            let Some(list) = self.postings.get(key as usize) else { continue };
+            let (runs, tail_ids, tail_lengths) = list.reachable(lengths.clone());
+            for (ids, words) in runs {
+                cursors.push(Cursor { ids, lengths: Lengths::All(words), times, at: 0 });
+            }
+            if !tail_ids.is_empty() {
+                let lengths = Lengths::Each(tail_lengths);
+                cursors.push(Cursor { ids: tail_ids, lengths, times, at: 0 });
             }
         }
         PREFIX_HITS.with_borrow_mut(|hits| {
@@ -518,23 +547,31 @@ impl FuzzyIndex {
                 hits.resize(self.entries.len(), 0);
             }
             let mut touched: Vec<(u32, u16)> = Vec::new();
-            // Posting lists are in entry order: each block reads the next stretch of each.
-            while let Some(first) = lists.iter().filter_map(|(l, _, at)| l.ids.get(*at)).min() {
+            // Each run is in entry order: each block reads the next stretch of each.
+            while let Some(first) = cursors.iter().filter_map(|c| c.ids.get(c.at)).min() {
                 let block_end = (first / self.hit_block + 1).saturating_mul(self.hit_block);
                 touched.clear();
-                for (list, times, at) in &mut lists {
-                    let ids = &list.ids[*at..];
+                for c in &mut cursors {
+                    let ids = &c.ids[c.at..];
                     let count = ids.partition_point(|&id| id < block_end);
-                    for (&id, &m) in ids[..count].iter().zip(&list.lengths[*at..]) {
-                        if reachable_length.get(usize::from(m)).copied().unwrap_or(false) {
-                            let hit = &mut hits[id as usize];
-                            if *hit == 0 {
-                                touched.push((id, m));
+                    let mut count_hit = |id: u32, m: u16| {
+                        let hit = &mut hits[id as usize];
+                        if *hit == 0 {
+                            touched.push((id, m));
+                        }
+                        *hit = hit.saturating_add(c.times);
+                    };
+                    match c.lengths {
+                        Lengths::All(m) => ids[..count].iter().for_each(|&id| count_hit(id, m)),
+                        Lengths::Each(lengths) => {
+                            for (&id, &m) in ids[..count].iter().zip(&lengths[c.at..]) {
+                                if reachable_length.get(usize::from(m)).copied().unwrap_or(false) {
+                                    count_hit(id, m);
+                                }
                             }
-                            *hit = hit.saturating_add(*times);
                         }
                     }
-                    *at += count;
+                    c.at += count;
                 }
                 for &(id, m) in &touched {
                     let at = id as usize;
@@ -570,28 +607,6 @@ impl FuzzyIndex {
         out
     }
 
-    fn postings_len(&self, key: u32) -> usize {
-        self.postings.get(key as usize).map_or(0, |p| p.ids.len())
-    }
-
-    /// How many of the rarest query keys to read postings for. Any `shortest` of them find
-    /// every candidate; each key more is one more posting list to merge, but raises the
-    /// number of those keys a candidate must hold by one, so far fewer entries are touched.
-    /// Keys are added while their lists are no longer than those already read.
-    fn prefix_length(&self, rarest_first: &[u32], shortest: usize) -> usize {
-        let len = |k: u32| self.postings_len(k);
-        let mut read: usize = rarest_first[..shortest].iter().map(|&k| len(k)).sum();
-        let mut prefix = shortest;
-        while prefix < rarest_first.len()
-            && prefix - shortest < EXTRA_PREFIX_KEYS
-            && len(rarest_first[prefix]) <= read.max(MIN_POSTINGS_READ)
-        {
-            read += len(rarest_first[prefix]);
-            prefix += 1;
-        }
-        prefix
-    }
-
     /// The smallest overlap with a query of `n` words that any candidate length allows.
     fn least_overlap(&self, min_score: u32, n: usize) -> usize {
         let mut least = n;
@@ -609,18 +624,138 @@ impl FuzzyIndex {
     }
 }
 
-/// The entries holding one key, ascending, each with its word count (so that the length
-/// filter reads the list in order instead of each entry).
+/// The entries holding one key, grouped by word count so that a lookup reads only the
+/// entries whose length can reach its score. `ids[..grouped]` holds one run per word count
+/// (`runs`, ascending by count, ids ascending within a run). Entries added after the index
+/// was built or loaded follow in entry order, with their word counts in `tail_lengths`,
+/// until the tail is long enough to be worth grouping in.
 #[derive(Debug, Default)]
 struct Postings {
     ids: Vec<u32>,
-    lengths: Vec<u16>,
+    runs: Vec<Run>,
+    tail_lengths: Vec<u16>,
+}
+
+/// The entries of a posting list with one word count: `ids[start..end]` where `start` is the
+/// previous run's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    words: u16,
+    end: u32,
+}
+
+/// A tail this long (or an eighth of the grouped part, if longer) is grouped in.
+const POSTINGS_TAIL: usize = 64;
+
+impl Postings {
+    fn grouped(&self) -> usize {
+        self.runs.last().map_or(0, |r| r.end as usize)
+    }
+
+    /// Adds an entry after every entry already in the list.
+    fn push(&mut self, id: u32, words: u16) {
+        self.ids.push(id);
+        self.tail_lengths.push(words);
+    }
+
+    fn tail_is_long(&self) -> bool {
+        self.tail_lengths.len() > POSTINGS_TAIL.max(self.grouped() / 8)
+    }
+
+    /// Groups the tail in with the runs.
+    fn group(&mut self) {
+        if self.tail_lengths.is_empty() {
+            return;
+        }
+        let mut all: Vec<(u16, u32)> = Vec::with_capacity(self.ids.len());
+        let mut start = 0;
+        for run in &self.runs {
+            let end = run.end as usize;
+            all.extend(self.ids[start..end].iter().map(|&id| (run.words, id)));
+            start = end;
+        }
+        all.extend(self.tail_lengths.iter().copied().zip(self.ids[start..].iter().copied()));
+        all.sort_unstable();
+        self.runs.clear();
+        self.tail_lengths.clear();
+        for (i, &(words, id)) in all.iter().enumerate() {
+            self.ids[i] = id;
+            match self.runs.last_mut() {
+                Some(run) if run.words == words => run.end += 1,
+                _ => self.runs.push(Run { words, end: i as u32 + 1 }),
+            }
+        }
+    }
+
+    /// The grouped runs whose word count is in `lengths` (each as its ids and count), and
+    /// the tail with its word counts.
+    fn reachable(
+        &self,
+        lengths: std::ops::RangeInclusive<u16>,
+    ) -> (impl Iterator<Item = (&[u32], u16)>, &[u32], &[u16]) {
+        let first = self.runs.partition_point(|r| r.words < *lengths.start());
+        let last = self.runs.partition_point(|r| r.words <= *lengths.end()).max(first);
+        let mut start = if first == 0 { 0 } else { self.runs[first - 1].end as usize };
+        let runs = self.runs[first..last].iter().map(move |r| {
+            let ids = &self.ids[start..r.end as usize];
+            start = r.end as usize;
+            (ids, r.words)
+        });
+        (runs, &self.ids[self.grouped()..], &self.tail_lengths)
+    }
+
+    /// How many entries [`Postings::reachable`] gives for `lengths` (tail included).
+    fn reachable_len(&self, lengths: std::ops::RangeInclusive<u16>) -> usize {
+        let first = self.runs.partition_point(|r| r.words < *lengths.start());
+        let last = self.runs.partition_point(|r| r.words <= *lengths.end());
+        let start = if first == 0 { 0 } else { self.runs[first - 1].end as usize };
+        let end = if last == 0 { 0 } else { self.runs[last - 1].end as usize };
+        end.saturating_sub(start) + self.tail_lengths.len()
+    }
 }
 
 thread_local! {
     /// For each entry, how many prefix keys of the current lookup it holds: all zero between
     /// lookups (each lookup resets what it touched).
     static PREFIX_HITS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How many of the cheapest query keys to read postings for. Any `shortest` of them find
+/// every candidate; each key more is one more posting list to merge, but raises the number
+/// of those keys a candidate must hold by one, so far fewer entries are touched. Keys are
+/// added while their lists are no longer than those already read.
+fn prefix_length(cheapest_first: &[u32], shortest: usize, cost: impl Fn(u32) -> usize) -> usize {
+    let mut read: usize = cheapest_first[..shortest].iter().map(|&k| cost(k)).sum();
+    let mut prefix = shortest;
+    while prefix < cheapest_first.len()
+        && prefix - shortest < EXTRA_PREFIX_KEYS
+        && cost(cheapest_first[prefix]) <= read.max(MIN_POSTINGS_READ)
+    {
+        read += cost(cheapest_first[prefix]);
+        prefix += 1;
+    }
+    prefix
+}
+
+/// Where a lookup is in one stretch of a posting list.
+struct Cursor<'a> {
+    ids: &'a [u32],
+    lengths: Lengths<'a>,
+    /// How often the list's key is in the query.
+    times: u8,
+    at: usize,
+}
+
+/// The word counts of a cursor's entries.
+enum Lengths<'a> {
+    /// A run: all have this many, and it is reachable.
+    All(u16),
+    /// A tail: each has its own, to be checked.
+    Each(&'a [u16]),
+}
+
+fn saturate_u16(n: usize) -> u16 {
+    n.min(usize::from(u16::MAX)) as u16
 }
 
 /// A 128-bit set of key hashes.
@@ -709,6 +844,45 @@ mod tests {
             entry.sort_unstable();
             let bound = SignatureWeights::of(&query).bound(Signature::of(&entry));
             assert!(bound >= shared_count(&query, &entry), "{query:?} {entry:?}");
+        }
+    }
+
+    #[test]
+    fn grouped_postings_give_exactly_the_entries_of_reachable_lengths() {
+        let mut seed = 11u64;
+        let mut next = |below: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        let mut list = Postings::default();
+        let mut all: Vec<(u32, u16)> = Vec::new();
+        for id in 0..3000u32 {
+            if next(3) == 0 {
+                continue;
+            }
+            let words = 1 + next(40) as u16;
+            list.push(id, words);
+            all.push((id, words));
+            if next(500) == 0 || list.tail_is_long() {
+                list.group();
+            }
+            if id % 97 == 0 {
+                let (lo, hi) = (next(45) as u16, next(45) as u16);
+                let (runs, tail_ids, tail_lengths) = list.reachable(lo..=hi);
+                let mut got: Vec<(u32, u16)> =
+                    runs.flat_map(|(ids, w)| ids.iter().map(move |&id| (id, w))).collect();
+                for run in list.runs.windows(2) {
+                    assert!(run[0].words < run[1].words && run[0].end < run[1].end);
+                }
+                let tail_len = tail_ids.len();
+                got.extend(tail_ids.iter().copied().zip(tail_lengths.iter().copied()));
+                got.retain(|&(_, w)| (lo..=hi).contains(&w));
+                got.sort_unstable();
+                let want: Vec<_> =
+                    all.iter().copied().filter(|&(_, w)| (lo..=hi).contains(&w)).collect();
+                assert_eq!(got, want, "lengths {lo}..={hi}");
+                assert!(list.reachable_len(lo..=hi) >= want.len() - tail_len.min(want.len()));
+            }
         }
     }
 

@@ -60,6 +60,7 @@ impl MemoryIndex {
                         index.insert_prepared(row);
                     }
                 }
+                index.finish_build();
                 index
             });
             let mut batch = Vec::with_capacity(BUILD_BATCH);

@@ -8,11 +8,11 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read, Write};
 
 use super::{
-    Arena, Entry, FastMap, FuzzyIndex, Postings, Signature, Target, TextArena, Vocabulary,
+    Arena, Entry, FastMap, FuzzyIndex, Postings, Run, Signature, Target, TextArena, Vocabulary,
 };
 
 /// Names the format; a change to the layout or to how the index is computed changes it.
-const MAGIC: &[u8; 8] = b"TMBIDX02";
+const MAGIC: &[u8; 8] = b"TMBIDX03";
 
 /// What the saved index must match to be used: the memory, its language and its revision
 /// (see `Store::memory_revision`).
@@ -263,10 +263,29 @@ impl FuzzyIndex {
                 .collect::<Vec<_>>()
                 .into_iter(),
         )?;
+        let mut end = 0u64;
+        w.column(self.postings.iter().map(|p| {
+            end += p.runs.len() as u64;
+            end
+        }))?;
         w.column(
             self.postings
                 .iter()
-                .flat_map(|p| p.lengths.iter().copied())
+                .flat_map(|p| p.runs.iter().map(|r| r.words))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )?;
+        w.column(
+            self.postings
+                .iter()
+                .flat_map(|p| p.runs.iter().map(|r| r.end))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        )?;
+        w.column(
+            self.postings
+                .iter()
+                .flat_map(|p| p.tail_lengths.iter().copied())
                 .collect::<Vec<_>>()
                 .into_iter(),
         )?;
@@ -347,7 +366,10 @@ impl FuzzyIndex {
         let char_lengths = r.column::<u16>()?;
         let posting_ends = r.column::<u64>()?;
         let posting_ids = r.column::<u32>()?;
-        let posting_lengths = r.column::<u16>()?;
+        let run_list_ends = r.column::<u64>()?;
+        let run_words = r.column::<u16>()?;
+        let run_ends = r.column::<u32>()?;
+        let tail_lengths = r.column::<u16>()?;
         let wordless = r.column::<u32>()?;
         let skeleton_keys = r.column::<u64>()?;
         let skeleton_ends = r.column::<u64>()?;
@@ -386,7 +408,8 @@ impl FuzzyIndex {
             || form_numbers.len() != form_texts.len()
             || stem_ids.len() != stem_texts.len()
             || target_langs.len() != target_hashes.len()
-            || posting_ids.len() != posting_lengths.len()
+            || run_words.len() != run_ends.len()
+            || run_list_ends.len() != posting_ends.len()
             || sorted_by_unit.len() != 1
             || sorted_by_unit[0] > n as u64
         {
@@ -405,6 +428,7 @@ impl FuzzyIndex {
             return Err(invalid("a language out of range"));
         }
         let posting_ends = checked_ends(posting_ends, posting_ids.len())?;
+        let run_list_ends = checked_ends(run_list_ends, run_words.len())?;
         let skeleton_ends = checked_ends(skeleton_ends, skeleton_ids.len())?;
         if skeleton_ends.len() != skeleton_keys.len() {
             return Err(invalid("columns of different lengths"));
@@ -436,13 +460,31 @@ impl FuzzyIndex {
             })
             .collect();
         let mut postings = Vec::with_capacity(posting_ends.len());
-        let mut start = 0;
-        for end in posting_ends {
+        let (mut start, mut run_start, mut tail_start) = (0, 0, 0);
+        for (end, run_end) in posting_ends.into_iter().zip(run_list_ends) {
+            let runs: Vec<Run> = run_words[run_start..run_end]
+                .iter()
+                .zip(&run_ends[run_start..run_end])
+                .map(|(&words, &end)| Run { words, end })
+                .collect();
+            let ordered = runs.windows(2).all(|w| w[0].words < w[1].words && w[0].end < w[1].end);
+            let grouped = runs.last().map_or(0, |r| r.end as usize);
+            if !ordered || runs.first().is_some_and(|r| r.end == 0) || grouped > end - start {
+                return Err(invalid("posting runs out of order"));
+            }
+            let tail_end = tail_start + (end - start - grouped);
+            let Some(tail) = tail_lengths.get(tail_start..tail_end) else {
+                return Err(invalid("columns of different lengths"));
+            };
             postings.push(Postings {
                 ids: posting_ids[start..end].to_vec(),
-                lengths: posting_lengths[start..end].to_vec(),
+                runs,
+                tail_lengths: tail.to_vec(),
             });
-            start = end;
+            (start, run_start, tail_start) = (end, run_end, tail_end);
+        }
+        if tail_start != tail_lengths.len() {
+            return Err(invalid("columns of different lengths"));
         }
         let mut skeletons = FastMap::default();
         let mut start = 0;
