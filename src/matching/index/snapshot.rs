@@ -60,6 +60,24 @@ struct Writer<W: Write> {
 impl<W: Write> Writer<W> {
     /// A column: its length, then its items in chunks of [`chunk_items`] (each chunk is
     /// hashed as one piece, so that the reader hashes exactly the same pieces).
+    /// A column of the items of many lists, one after another (the lists' ends go in
+    /// another column: [`Writer::ends`]).
+    fn flat_column<T: Le, L: IntoIterator<Item = T>>(
+        &mut self,
+        lists: impl Iterator<Item = L>,
+    ) -> io::Result<()> {
+        self.column(lists.flatten().collect::<Vec<T>>().into_iter())
+    }
+
+    /// A column of where each of many lists ends in their [`Writer::flat_column`].
+    fn ends(&mut self, lens: impl ExactSizeIterator<Item = usize>) -> io::Result<()> {
+        let mut end = 0u64;
+        self.column(lens.map(|len| {
+            end += len as u64;
+            end
+        }))
+    }
+
     fn column<T: Le>(&mut self, items: impl ExactSizeIterator<Item = T>) -> io::Result<()> {
         let len = items.len() as u64;
         self.hash.write_u64(len);
@@ -251,60 +269,18 @@ impl FuzzyIndex {
         w.column(self.signatures.iter().flat_map(|s| s.0).collect::<Vec<_>>().into_iter())?;
         w.column(self.char_lengths.iter().copied())?;
 
-        let mut end = 0u64;
-        w.column(self.postings.iter().map(|p| {
-            end += p.ids.len() as u64;
-            end
-        }))?;
-        w.column(
-            self.postings
-                .iter()
-                .flat_map(|p| p.ids.iter().copied())
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )?;
-        let mut end = 0u64;
-        w.column(self.postings.iter().map(|p| {
-            end += p.runs.len() as u64;
-            end
-        }))?;
-        w.column(
-            self.postings
-                .iter()
-                .flat_map(|p| p.runs.iter().map(|r| r.words))
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )?;
-        w.column(
-            self.postings
-                .iter()
-                .flat_map(|p| p.runs.iter().map(|r| r.end))
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )?;
-        w.column(
-            self.postings
-                .iter()
-                .flat_map(|p| p.tail_lengths.iter().copied())
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )?;
+        w.ends(self.postings.iter().map(|p| p.ids.len()))?;
+        w.flat_column(self.postings.iter().map(|p| p.ids.iter().copied()))?;
+        w.ends(self.postings.iter().map(|p| p.runs.len()))?;
+        w.flat_column(self.postings.iter().map(|p| p.runs.iter().map(|r| r.words)))?;
+        w.flat_column(self.postings.iter().map(|p| p.runs.iter().map(|r| r.end)))?;
+        w.flat_column(self.postings.iter().map(|p| p.tail_lengths.iter().copied()))?;
         w.column(self.wordless.iter().copied())?;
 
         let skeletons: Vec<(&u64, &Vec<u32>)> = self.skeletons.iter().collect();
         w.column(skeletons.iter().map(|(&k, _)| k))?;
-        let mut end = 0u64;
-        w.column(skeletons.iter().map(|(_, ids)| {
-            end += ids.len() as u64;
-            end
-        }))?;
-        w.column(
-            skeletons
-                .iter()
-                .flat_map(|(_, ids)| ids.iter().copied())
-                .collect::<Vec<_>>()
-                .into_iter(),
-        )?;
+        w.ends(skeletons.iter().map(|(_, ids)| ids.len()))?;
+        w.flat_column(skeletons.iter().map(|(_, ids)| ids.iter().copied()))?;
         w.texts(self.langs.iter().map(String::as_str))?;
         w.column([self.sorted_by_unit as u64].into_iter())?;
         let hash = w.hash.finish();
