@@ -119,28 +119,34 @@ fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpa
             10
         }
     };
-    let mut d = vec![vec![0u32; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i as u32 * 10;
+    // d(i, j): the cost of turning the first i query tokens into the first j source tokens.
+    let width = m + 1;
+    let mut table = vec![0u32; (n + 1) * width];
+    for i in 0..=n {
+        table[i * width] = i as u32 * 10;
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
+    for (j, cell) in table[..width].iter_mut().enumerate() {
         *cell = j as u32 * 10;
     }
     for i in 0..n {
         for j in 0..m {
-            d[i + 1][j + 1] = (d[i][j] + cost(i, j)).min(d[i][j + 1] + 10).min(d[i + 1][j] + 10);
+            let replace = table[i * width + j] + cost(i, j);
+            let delete = table[i * width + j + 1] + 10;
+            let insert = table[(i + 1) * width + j] + 10;
+            table[(i + 1) * width + j + 1] = replace.min(delete).min(insert);
         }
     }
+    let d = |i: usize, j: usize| table[i * width + j];
     // Walk back from the end, collecting one operation per step.
     let (mut i, mut j) = (n, m);
     let mut ops: Vec<(Op, Option<usize>, Option<usize>)> = Vec::new();
     while i > 0 || j > 0 {
-        if i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + cost(i - 1, j - 1) {
+        if i > 0 && j > 0 && d(i, j) == d(i - 1, j - 1) + cost(i - 1, j - 1) {
             let op = if cost(i - 1, j - 1) == 0 { Op::Same } else { Op::Sub };
             ops.push((op, Some(i - 1), Some(j - 1)));
             i -= 1;
             j -= 1;
-        } else if j > 0 && d[i][j] == d[i][j - 1] + 10 {
+        } else if j > 0 && d(i, j) == d(i, j - 1) + 10 {
             ops.push((Op::Del, None, Some(j - 1)));
             j -= 1;
         } else {
@@ -150,8 +156,24 @@ fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpa
     }
     ops.reverse();
 
-    let char_offset = |byte: usize| source[..byte].chars().count();
+    // Character offsets of the token boundaries, counted in one pass over the source.
+    let mut boundaries: Vec<(usize, usize)> =
+        s.iter().flat_map(|t| [t.start, t.end]).map(|b| (b, 0)).collect();
+    boundaries.sort_unstable();
+    boundaries.dedup();
+    let (mut chars, mut counted) = (0, 0);
+    for (byte, at) in &mut boundaries {
+        chars += source[counted..*byte].chars().count();
+        counted = *byte;
+        *at = chars;
+    }
+    let char_offset = |byte: usize| match boundaries.binary_search_by_key(&byte, |&(b, _)| b) {
+        Ok(i) => boundaries[i].1,
+        Err(_) => source[..byte].chars().count(),
+    };
     let mut spans: Vec<DiffSpan> = Vec::new();
+    // Where the last span ends, in bytes.
+    let mut last_end_byte = 0;
     let mut source_pos = 0; // byte offset where the next insertion would go
     for (op, qi, sj) in ops {
         let (kind, start, end, qtext, same_stem) = match op {
@@ -174,14 +196,12 @@ fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpa
                 (DiffKind::Inserted, source_pos, source_pos, &query[qt.start..qt.end], false)
             }
         };
+        let (start_byte, end_byte) = (start, end);
         let (start, end) = (char_offset(start), char_offset(end));
+        let between = source.get(last_end_byte.min(start_byte)..start_byte).unwrap_or("");
+        last_end_byte = end_byte;
         if let Some(last) = spans.last_mut() {
-            let adjacent = last.kind == kind
-                && source[..]
-                    .chars()
-                    .skip(last.end)
-                    .take(start.saturating_sub(last.end))
-                    .all(char::is_whitespace);
+            let adjacent = last.kind == kind && between.chars().all(char::is_whitespace);
             if adjacent && !(kind == DiffKind::Replaced && (last.same_stem || same_stem)) {
                 last.end = end;
                 if !qtext.is_empty() {

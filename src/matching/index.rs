@@ -89,21 +89,44 @@ impl Vocabulary {
 
     /// Ids for a form without adding it: unknown forms and stems get fresh ids from the top
     /// of the range, which no stored segment holds.
-    fn lookup(&self, form: &str, is_number: bool, fresh: &mut HashMap<String, u32>) -> (u32, u32) {
+    fn lookup(&self, form: &str, is_number: bool, fresh: &mut FreshIds) -> (u32, u32) {
         if let Some(&id) = self.forms.get(form) {
             return (id, self.form_info[id as usize].0);
         }
-        let mut fresh_id = |key: String| {
-            let next = u32::MAX - fresh.len() as u32;
-            *fresh.entry(key).or_insert(next)
-        };
-        let form_id = fresh_id(format!("f:{form}"));
+        if let Some(&ids) = fresh.forms.get(form) {
+            return ids;
+        }
         let stem_text = if is_number { form.to_string() } else { stem(form) };
         let stem_id = match self.stems.get(stem_text.as_str()) {
             Some(&id) => id,
-            None => fresh_id(format!("s:{stem_text}")),
+            None => match fresh.stems.get(&stem_text) {
+                Some(&id) => id,
+                None => {
+                    let id = fresh.next_id();
+                    fresh.stems.insert(stem_text, id);
+                    id
+                }
+            },
         };
-        (form_id, stem_id)
+        let ids = (fresh.next_id(), stem_id);
+        fresh.forms.insert(form.to_string(), ids);
+        ids
+    }
+}
+
+/// Ids for the forms and stems of one query (and its diffs) that the index does not know:
+/// counted down from `u32::MAX`, so they never equal an id of the index.
+#[derive(Debug, Default)]
+pub(crate) struct FreshIds {
+    forms: HashMap<String, (u32, u32)>,
+    stems: HashMap<String, u32>,
+    given: u32,
+}
+
+impl FreshIds {
+    fn next_id(&mut self) -> u32 {
+        self.given += 1;
+        u32::MAX - (self.given - 1)
     }
 }
 
@@ -351,7 +374,7 @@ impl FuzzyIndex {
         &self,
         form: &str,
         is_number: bool,
-        unknown: &mut HashMap<String, u32>,
+        unknown: &mut FreshIds,
     ) -> (u32, u32) {
         self.vocab.lookup(form, is_number, unknown)
     }
@@ -359,7 +382,7 @@ impl FuzzyIndex {
     /// Breaks a query down without changing the index.
     pub fn analyze_query(&self, plain: &str, tags: u32) -> Analyzed<'static> {
         let norm = normalize_for_matching(plain);
-        let mut fresh = HashMap::new();
+        let mut fresh = FreshIds::default();
         let (mut forms, mut stems, mut is_number) = (Vec::new(), Vec::new(), Vec::new());
         for t in tokenize(&norm) {
             if t.kind == TokenKind::Punct {
@@ -552,8 +575,10 @@ impl FuzzyIndex {
                 let block_end = (first / self.hit_block + 1).saturating_mul(self.hit_block);
                 touched.clear();
                 for c in &mut cursors {
-                    let ids = &c.ids[c.at..];
-                    let count = ids.partition_point(|&id| id < block_end);
+                    // Read on while in the block (a scan: a run spans many blocks, and a
+                    // search for its end in each would cost more than the compare).
+                    let ids = c.ids[c.at..].iter().take_while(|&&id| id < block_end);
+                    let mut count = 0;
                     let mut count_hit = |id: u32, m: u16| {
                         let hit = &mut hits[id as usize];
                         if *hit == 0 {
@@ -562,9 +587,13 @@ impl FuzzyIndex {
                         *hit = hit.saturating_add(c.times);
                     };
                     match c.lengths {
-                        Lengths::All(m) => ids[..count].iter().for_each(|&id| count_hit(id, m)),
+                        Lengths::All(m) => ids.for_each(|&id| {
+                            count += 1;
+                            count_hit(id, m);
+                        }),
                         Lengths::Each(lengths) => {
-                            for (&id, &m) in ids[..count].iter().zip(&lengths[c.at..]) {
+                            for (&id, &m) in ids.zip(&lengths[c.at..]) {
+                                count += 1;
                                 if reachable_length.get(usize::from(m)).copied().unwrap_or(false) {
                                     count_hit(id, m);
                                 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::diff::{DiffQuery, DiffSpan};
 
-use super::index::{Analyzed, FuzzyIndex, PreparedRow, SnapshotStamp};
+use super::index::{Analyzed, FreshIds, FuzzyIndex, PreparedRow, SnapshotStamp};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
 use crate::model::{normalize_lang_tag, tmx_date_seconds};
@@ -480,7 +480,7 @@ fn rank(
     }
     scored.truncate(query.limit);
 
-    let mut unknown_words = HashMap::new();
+    let mut unknown_words = FreshIds::default();
     let mut diff_query = (!scored.is_empty()).then(|| {
         DiffQuery::new(&query.text, |form: &str, kind| {
             index.word_ids(form, kind == TokenKind::Number, &mut unknown_words)
