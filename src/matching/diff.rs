@@ -156,20 +156,16 @@ fn spans_between(query: &str, q: &[Tok], source: &str, s: &[Tok]) -> Vec<DiffSpa
     }
     ops.reverse();
 
-    // Character offsets of the token boundaries, counted in one pass over the source.
-    let mut boundaries: Vec<(usize, usize)> =
-        s.iter().flat_map(|t| [t.start, t.end]).map(|b| (b, 0)).collect();
-    boundaries.sort_unstable();
-    boundaries.dedup();
-    let (mut chars, mut counted) = (0, 0);
-    for (byte, at) in &mut boundaries {
-        chars += source[counted..*byte].chars().count();
-        counted = *byte;
-        *at = chars;
-    }
-    let char_offset = |byte: usize| match boundaries.binary_search_by_key(&byte, |&(b, _)| b) {
-        Ok(i) => boundaries[i].1,
-        Err(_) => source[..byte].chars().count(),
+    // Character offsets, counted on from the last one asked for: the spans come in source
+    // order, so the source is counted through once.
+    let (mut counted_bytes, mut counted_chars) = (0, 0);
+    let mut char_offset = |byte: usize| {
+        if byte < counted_bytes {
+            return source[..byte].chars().count();
+        }
+        counted_chars += source[counted_bytes..byte].chars().count();
+        counted_bytes = byte;
+        counted_chars
     };
     let mut spans: Vec<DiffSpan> = Vec::new();
     // Where the last span ends, in bytes.

@@ -456,7 +456,6 @@ impl FuzzyIndex {
             .map(|(lang, norm_hash)| Target { lang: self.lang_id(lang), norm_hash: *norm_hash })
             .collect();
         let id = self.entries.len() as u32;
-        let saturate = |n: usize| n.min(usize::from(u16::MAX)) as u16;
         if keys.is_empty() {
             self.wordless.push(id);
         }
@@ -473,7 +472,7 @@ impl FuzzyIndex {
             if k >= self.postings.len() {
                 self.postings.resize_with(k + 1, Postings::default);
             }
-            self.postings[k].push(id, saturate(forms.len()));
+            self.postings[k].push(id, saturate_u16(forms.len()));
         }
         if self.sorted_by_unit == self.entries.len()
             && self.entries.last().is_none_or(|e| e.unit_id <= row.entry.unit_id)
@@ -481,7 +480,7 @@ impl FuzzyIndex {
             self.sorted_by_unit += 1;
         }
         self.signatures.push(Signature::of(&keys));
-        self.char_lengths.push(saturate(row.chars));
+        self.char_lengths.push(saturate_u16(row.chars));
         self.norms.push(&row.norm);
         self.forms.push(&forms);
         self.keys.push(&keys);
@@ -517,7 +516,6 @@ impl FuzzyIndex {
         }
         // The index keys are the stems (a number is its own stem): numbers compare as words
         // in the fuzzy score; a match that differs only in numbers is found by its skeleton.
-        let mut qkeys = query.stems.clone();
         // The overlap is at most the shorter length: lengths alone rule out most entries of a
         // long posting list, and the lists are grouped by length so that those are not read.
         let mut reachable_length = vec![false; 2 * n.max(SHORT) + 2];
@@ -529,14 +527,18 @@ impl FuzzyIndex {
         let lo = reachable_length.iter().position(|&ok| ok).unwrap_or(0);
         let hi = reachable_length.iter().rposition(|&ok| ok).unwrap_or(0);
         let lengths = saturate_u16(lo)..=saturate_u16(hi);
-        let cost =
-            |k: u32| self.postings.get(k as usize).map_or(0, |p| p.reachable_len(lengths.clone()));
         // Cheapest first (any keys will do as the prefix; the cheapest to read are best);
         // keys unknown to the index have no postings and sort first.
-        qkeys.sort_by_cached_key(|&k| (cost(k), k));
+        let mut costed: Vec<(usize, u32)> = query
+            .stems
+            .iter()
+            .map(|&k| (self.postings.get(k as usize).map_or(0, |p| p.reachable_len(&lengths)), k))
+            .collect();
+        costed.sort_unstable();
+        let (costs, qkeys): (Vec<usize>, Vec<u32>) = costed.into_iter().unzip();
         // The least overlap any candidate needs: over every possible candidate length.
         let needed = self.least_overlap(min_score, n);
-        let prefix = prefix_length(&qkeys, (n - needed + 1).min(n), cost);
+        let prefix = prefix_length(&costs, (n - needed + 1).min(n));
         // An entry found through `j` prefix keys shares at most `j` of them plus every key
         // outside the prefix: entries that cannot reach the score even so are dropped without
         // being read. The rest are ruled out by their key signature, or counted exactly.
@@ -556,7 +558,7 @@ impl FuzzyIndex {
             p += times;
             let times = times.min(255) as u8;
             let Some(list) = self.postings.get(key as usize) else { continue };
-            let (runs, tail_ids, tail_lengths) = list.reachable(lengths.clone());
+            let (runs, tail_ids, tail_lengths) = list.reachable(&lengths);
             for (ids, words) in runs {
                 cursors.push(Cursor { ids, lengths: Lengths::All(words), times, at: 0 });
             }
@@ -716,16 +718,23 @@ impl Postings {
         }
     }
 
+    /// The grouped runs whose word count is in `lengths`, and where the first of them
+    /// starts in `ids`.
+    fn runs_within(&self, lengths: &std::ops::RangeInclusive<u16>) -> (&[Run], usize) {
+        let first = self.runs.partition_point(|r| r.words < *lengths.start());
+        let last = self.runs.partition_point(|r| r.words <= *lengths.end()).max(first);
+        let start = if first == 0 { 0 } else { self.runs[first - 1].end as usize };
+        (&self.runs[first..last], start)
+    }
+
     /// The grouped runs whose word count is in `lengths` (each as its ids and count), and
     /// the tail with its word counts.
     fn reachable(
         &self,
-        lengths: std::ops::RangeInclusive<u16>,
+        lengths: &std::ops::RangeInclusive<u16>,
     ) -> (impl Iterator<Item = (&[u32], u16)>, &[u32], &[u16]) {
-        let first = self.runs.partition_point(|r| r.words < *lengths.start());
-        let last = self.runs.partition_point(|r| r.words <= *lengths.end()).max(first);
-        let mut start = if first == 0 { 0 } else { self.runs[first - 1].end as usize };
-        let runs = self.runs[first..last].iter().map(move |r| {
+        let (runs, mut start) = self.runs_within(lengths);
+        let runs = runs.iter().map(move |r| {
             let ids = &self.ids[start..r.end as usize];
             start = r.end as usize;
             (ids, r.words)
@@ -734,12 +743,9 @@ impl Postings {
     }
 
     /// How many entries [`Postings::reachable`] gives for `lengths` (tail included).
-    fn reachable_len(&self, lengths: std::ops::RangeInclusive<u16>) -> usize {
-        let first = self.runs.partition_point(|r| r.words < *lengths.start());
-        let last = self.runs.partition_point(|r| r.words <= *lengths.end());
-        let start = if first == 0 { 0 } else { self.runs[first - 1].end as usize };
-        let end = if last == 0 { 0 } else { self.runs[last - 1].end as usize };
-        end.saturating_sub(start) + self.tail_lengths.len()
+    fn reachable_len(&self, lengths: &std::ops::RangeInclusive<u16>) -> usize {
+        let (runs, start) = self.runs_within(lengths);
+        runs.last().map_or(0, |r| r.end as usize - start) + self.tail_lengths.len()
     }
 }
 
@@ -749,18 +755,19 @@ thread_local! {
     static PREFIX_HITS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// How many of the cheapest query keys to read postings for. Any `shortest` of them find
-/// every candidate; each key more is one more posting list to merge, but raises the number
-/// of those keys a candidate must hold by one, so far fewer entries are touched. Keys are
-/// added while their lists are no longer than those already read.
-fn prefix_length(cheapest_first: &[u32], shortest: usize, cost: impl Fn(u32) -> usize) -> usize {
-    let mut read: usize = cheapest_first[..shortest].iter().map(|&k| cost(k)).sum();
+/// How many of the cheapest query keys to read postings for, given what each costs to read
+/// (cheapest first). Any `shortest` of them find every candidate; each key more is one more
+/// posting list to merge, but raises the number of those keys a candidate must hold by one,
+/// so far fewer entries are touched. Keys are added while their lists are no longer than
+/// those already read.
+fn prefix_length(costs: &[usize], shortest: usize) -> usize {
+    let mut read: usize = costs[..shortest].iter().sum();
     let mut prefix = shortest;
-    while prefix < cheapest_first.len()
+    while prefix < costs.len()
         && prefix - shortest < EXTRA_PREFIX_KEYS
-        && cost(cheapest_first[prefix]) <= read.max(MIN_POSTINGS_READ)
+        && costs[prefix] <= read.max(MIN_POSTINGS_READ)
     {
-        read += cost(cheapest_first[prefix]);
+        read += costs[prefix];
         prefix += 1;
     }
     prefix
@@ -897,7 +904,7 @@ mod tests {
             }
             if id % 97 == 0 {
                 let (lo, hi) = (next(45) as u16, next(45) as u16);
-                let (runs, tail_ids, tail_lengths) = list.reachable(lo..=hi);
+                let (runs, tail_ids, tail_lengths) = list.reachable(&(lo..=hi));
                 let mut got: Vec<(u32, u16)> =
                     runs.flat_map(|(ids, w)| ids.iter().map(move |&id| (id, w))).collect();
                 for run in list.runs.windows(2) {
@@ -910,7 +917,7 @@ mod tests {
                 let want: Vec<_> =
                     all.iter().copied().filter(|&(_, w)| (lo..=hi).contains(&w)).collect();
                 assert_eq!(got, want, "lengths {lo}..={hi}");
-                assert!(list.reachable_len(lo..=hi) >= want.len() - tail_len.min(want.len()));
+                assert!(list.reachable_len(&(lo..=hi)) >= want.len() - tail_len.min(want.len()));
             }
         }
     }
