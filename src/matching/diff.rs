@@ -46,11 +46,27 @@ struct Tok {
     stem: u32,
 }
 
-fn toks(text: &str, ids: &mut impl FnMut(&str, TokenKind) -> (u32, u32)) -> Vec<Tok> {
+/// `text` broken into tokens, each with the ids `ids` gives its normalised form. `seen`
+/// remembers the ids of each token text met before: the sources of one query's matches
+/// share most of their words with the query and with each other, so most tokens are neither
+/// normalised nor looked up again.
+fn toks(
+    text: &str,
+    seen: &mut HashMap<String, (u32, u32)>,
+    ids: &mut impl FnMut(&str, TokenKind) -> (u32, u32),
+) -> Vec<Tok> {
     tokenize(text)
         .into_iter()
         .map(|t| {
-            let (form, stem) = ids(&token_form(t.text(text)), t.kind);
+            let raw = t.text(text);
+            let (form, stem) = match seen.get(raw) {
+                Some(&known) => known,
+                None => {
+                    let known = ids(&token_form(raw), t.kind);
+                    seen.insert(raw.to_string(), known);
+                    known
+                }
+            };
             Tok { start: t.start, end: t.end, form, stem }
         })
         .collect()
@@ -81,16 +97,19 @@ pub struct DiffQuery<'q, W> {
     text: &'q str,
     toks: Vec<Tok>,
     ids: W,
+    /// The ids of every token text met so far.
+    seen: HashMap<String, (u32, u32)>,
 }
 
 impl<'q, W: FnMut(&str, TokenKind) -> (u32, u32)> DiffQuery<'q, W> {
     pub fn new(text: &'q str, mut ids: W) -> Self {
-        DiffQuery { text, toks: toks(text, &mut ids), ids }
+        let mut seen = HashMap::new();
+        DiffQuery { text, toks: toks(text, &mut seen, &mut ids), ids, seen }
     }
 
     /// The spans of `source` that differ from the query.
     pub fn spans(&mut self, source: &str) -> Vec<DiffSpan> {
-        let source_toks = toks(source, &mut self.ids);
+        let source_toks = toks(source, &mut self.seen, &mut self.ids);
         spans_between(self.text, &self.toks, source, &source_toks)
     }
 }
@@ -253,6 +272,21 @@ mod tests {
             ["inserted:→вчера"]
         );
         assert_eq!(show("Встреча в Женеве", "Встреча прошла в Женеве"), ["deleted:прошла→"]);
+    }
+
+    #[test]
+    fn a_query_compared_with_several_sources_gives_each_the_spans_of_a_fresh_diff() {
+        let query = "Переговоры прошли 5 мая в Женеве, «как и прежде».";
+        let sources = [
+            "Переговоры прошли 7 мая в Вене, «как и прежде».",
+            "Переговорам не прошли в Женеве.",
+            "ПЕРЕГОВОРЫ прошли 5 мая в Женеве, \"как и прежде\".",
+            "Переговоры прошли 7 мая в Вене, «как и прежде».",
+        ];
+        let mut reused = DiffQuery::new(query, stemming_ids());
+        for source in sources {
+            assert_eq!(reused.spans(source), diff_spans(query, source), "source {source:?}");
+        }
     }
 
     #[test]

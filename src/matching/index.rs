@@ -518,14 +518,15 @@ impl FuzzyIndex {
         // in the fuzzy score; a match that differs only in numbers is found by its skeleton.
         // The overlap is at most the shorter length: lengths alone rule out most entries of a
         // long posting list, and the lists are grouped by length so that those are not read.
-        let mut reachable_length = vec![false; 2 * n.max(SHORT) + 2];
-        for (m, ok) in reachable_length.iter_mut().enumerate() {
-            *ok = can_reach(min_score, n.min(m), n, m);
-        }
+        // The overlap an entry of each length needs (`None`: that length cannot reach the
+        // score at all; no entry is longer than twice the query, or the short regime, allows).
+        let needed: Vec<Option<usize>> = (0..2 * n.max(SHORT) + 2)
+            .map(|m| (1..=n.min(m)).find(|&shared| can_reach(min_score, shared, n, m)))
+            .collect();
         // Every reachable length lies in this range (lengths inside it that cannot reach the
         // score are ruled out below, with the rest).
-        let lo = reachable_length.iter().position(|&ok| ok).unwrap_or(0);
-        let hi = reachable_length.iter().rposition(|&ok| ok).unwrap_or(0);
+        let lo = needed.iter().position(Option::is_some).unwrap_or(0);
+        let hi = needed.iter().rposition(Option::is_some).unwrap_or(0);
         let lengths = saturate_u16(lo)..=saturate_u16(hi);
         // Cheapest first (any keys will do as the prefix; the cheapest to read are best);
         // keys unknown to the index have no postings and sort first.
@@ -536,35 +537,43 @@ impl FuzzyIndex {
             .collect();
         costed.sort_unstable();
         let (costs, qkeys): (Vec<usize>, Vec<u32>) = costed.into_iter().unzip();
-        // The least overlap any candidate needs: over every possible candidate length.
-        let needed = self.least_overlap(min_score, n);
-        let prefix = prefix_length(&costs, (n - needed + 1).min(n));
-        // An entry found through `j` prefix keys shares at most `j` of them plus every key
-        // outside the prefix: entries that cannot reach the score even so are dropped without
-        // being read. The rest are ruled out by their key signature, or counted exactly.
-        let outside = n - prefix;
+        // The length that needs the least overlap decides how many keys are read at most;
+        // lengths that need more are read for fewer keys, with the same number of extra keys
+        // (docs/matching.md §8).
+        let least = needed.iter().flatten().min().copied().unwrap_or(n);
+        let shortest = (n - least + 1).min(n);
+        let prefix = prefix_length(&costs, shortest);
+        let extra = prefix - shortest;
+        let keys_read: Vec<usize> = needed
+            .iter()
+            .map(|need| need.map_or(0, |need| (n - need + 1 + extra).min(prefix)))
+            .collect();
         let query_chars = query.norm.chars().count();
         let weights = SignatureWeights::of(&qkeys);
         let mut sorted_q = qkeys.clone();
         sorted_q.sort_unstable();
         let mut out: Vec<u32> = Vec::new();
-        // What to read of the prefix keys' lists: the runs of reachable lengths and the
-        // tail, each once with how often its key is in the query (equal keys are adjacent).
+        // What to read of the prefix keys' lists: the runs of lengths read for the key and
+        // the tail, each once with how often its key is in the query (equal keys are
+        // adjacent).
         let mut cursors: Vec<Cursor<'_>> = Vec::new();
         let mut p = 0;
         while p < prefix {
             let key = qkeys[p];
             let times = qkeys[p..prefix].iter().take_while(|&&k| k == key).count();
+            let keys = KeyRange { first: p, times };
             p += times;
-            let times = times.min(255) as u8;
             let Some(list) = self.postings.get(key as usize) else { continue };
             let (runs, tail_ids, tail_lengths) = list.reachable(&lengths);
             for (ids, words) in runs {
-                cursors.push(Cursor { ids, lengths: Lengths::All(words), times, at: 0 });
+                let times = keys.read_for(&keys_read, words);
+                if times > 0 {
+                    cursors.push(Cursor { ids, lengths: Lengths::All(words, times), at: 0 });
+                }
             }
             if !tail_ids.is_empty() {
-                let lengths = Lengths::Each(tail_lengths);
-                cursors.push(Cursor { ids: tail_ids, lengths, times, at: 0 });
+                let lengths = Lengths::Each(tail_lengths, keys);
+                cursors.push(Cursor { ids: tail_ids, lengths, at: 0 });
             }
         }
         PREFIX_HITS.with_borrow_mut(|hits| {
@@ -581,23 +590,24 @@ impl FuzzyIndex {
                     // search for its end in each would cost more than the compare).
                     let ids = c.ids[c.at..].iter().take_while(|&&id| id < block_end);
                     let mut count = 0;
-                    let mut count_hit = |id: u32, m: u16| {
+                    let mut count_hit = |id: u32, m: u16, times: u8| {
                         let hit = &mut hits[id as usize];
                         if *hit == 0 {
                             touched.push((id, m));
                         }
-                        *hit = hit.saturating_add(c.times);
+                        *hit = hit.saturating_add(times);
                     };
                     match c.lengths {
-                        Lengths::All(m) => ids.for_each(|&id| {
+                        Lengths::All(m, times) => ids.for_each(|&id| {
                             count += 1;
-                            count_hit(id, m);
+                            count_hit(id, m, times);
                         }),
-                        Lengths::Each(lengths) => {
+                        Lengths::Each(lengths, keys) => {
                             for (&id, &m) in ids.zip(&lengths[c.at..]) {
                                 count += 1;
-                                if reachable_length.get(usize::from(m)).copied().unwrap_or(false) {
-                                    count_hit(id, m);
+                                let times = keys.read_for(&keys_read, m);
+                                if times > 0 {
+                                    count_hit(id, m, times);
                                 }
                             }
                         }
@@ -612,6 +622,11 @@ impl FuzzyIndex {
                         j => usize::from(j),
                     };
                     let m = usize::from(m);
+                    // An entry found through `j` of the keys read for its length shares at
+                    // most those and every key not read for it: entries that cannot reach the
+                    // score even so are dropped without being read. The rest are ruled out by
+                    // their key signature, or counted exactly.
+                    let outside = n - keys_read[m];
                     if !can_reach(min_score, (j + outside).min(n).min(m), n, m)
                         || !can_reach(min_score, weights.bound(self.signatures[at]).min(m), n, m)
                     {
@@ -636,22 +651,6 @@ impl FuzzyIndex {
         out.sort_unstable();
         out.dedup();
         out
-    }
-
-    /// The smallest overlap with a query of `n` words that any candidate length allows.
-    fn least_overlap(&self, min_score: u32, n: usize) -> usize {
-        let mut least = n;
-        // Long candidates need more overlap, so lengths up to n (and the short regime) decide.
-        let limit = if n <= SHORT { SHORT } else { n };
-        for m in 1..=limit.max(n) {
-            for shared in 1..=n.min(m) {
-                if can_reach(min_score, shared, n, m) {
-                    least = least.min(shared);
-                    break;
-                }
-            }
-        }
-        least.max(1)
     }
 }
 
@@ -777,17 +776,32 @@ fn prefix_length(costs: &[usize], shortest: usize) -> usize {
 struct Cursor<'a> {
     ids: &'a [u32],
     lengths: Lengths<'a>,
-    /// How often the list's key is in the query.
-    times: u8,
     at: usize,
 }
 
 /// The word counts of a cursor's entries.
 enum Lengths<'a> {
-    /// A run: all have this many, and it is reachable.
-    All(u16),
-    /// A tail: each has its own, to be checked.
-    Each(&'a [u16]),
+    /// A run: all have this many, and each counts for this many of the keys read.
+    All(u16, u8),
+    /// A tail: each has its own, and counts for the keys read for its length.
+    Each(&'a [u16], KeyRange),
+}
+
+/// The positions of one key in the query's keys, cheapest first: `times` equal keys from
+/// `first` on.
+#[derive(Clone, Copy)]
+struct KeyRange {
+    first: usize,
+    times: usize,
+}
+
+impl KeyRange {
+    /// How many of these keys an entry of `words` words is counted for, when entries of `m`
+    /// words are read for the first `keys_read[m]` keys.
+    fn read_for(self, keys_read: &[usize], words: u16) -> u8 {
+        let read = keys_read.get(usize::from(words)).copied().unwrap_or(0);
+        read.min(self.first + self.times).saturating_sub(self.first).min(255) as u8
+    }
 }
 
 fn saturate_u16(n: usize) -> u16 {
