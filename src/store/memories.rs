@@ -34,10 +34,9 @@ pub(crate) fn check_memory_name(name: &str) -> Result<()> {
 impl Store {
     /// The id of the memory called `name`, if there is one.
     pub fn memory_id(&self, name: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM memory WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?)
+        // Cached: every lookup over HTTP asks for its memories by name.
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM memory WHERE name = ?1")?;
+        Ok(stmt.query_row([name], |r| r.get(0)).optional()?)
     }
 
     /// The id of the memory called `name`, or an error naming it.

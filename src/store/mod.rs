@@ -94,6 +94,9 @@ impl Store {
         conn.pragma_update(None, "cache_size", -64_000)?;
         // Reads through a memory map avoid a copy per page on large scans (index builds).
         conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        // Room for every statement a server connection runs (the default keeps 16), so that
+        // none is compiled again on each request.
+        conn.set_prepared_statement_cache_capacity(64);
         migrate::migrate(&mut conn)?;
         Ok(Store { conn })
     }
