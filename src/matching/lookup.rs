@@ -296,7 +296,7 @@ pub fn lookup(
 ) -> Result<Vec<Match>, StoreError> {
     let analyzed = mem.index.analyze_query(&query.text, query.tags);
     let candidates = mem.index.candidates(&analyzed, query.min_score);
-    rank(store, mem, query, &analyzed, candidates)
+    store.in_one_read(|| rank(store, mem, query, &analyzed, candidates))
 }
 
 /// The same answer as [`lookup`], found by scoring every segment of the memory. For tests
