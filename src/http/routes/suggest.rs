@@ -107,18 +107,22 @@ pub async fn suggest(
         next: body.next,
     };
     let key_memory = key.and_then(|k| k.memory);
+    // One read of the store for the whole request: one state of the database, and one
+    // start of a read rather than one per query.
     let results = blocking(&state, move |store, state| {
-        let mut plan = plan;
-        if plan.memories.is_empty() {
-            plan.memories = match key_memory {
-                Some(m) => vec![m],
-                None => store.memory_names()?,
-            };
-        }
-        texts
-            .iter()
-            .map(|t| suggest_text(store, state, &plan, t))
-            .collect::<Result<Vec<_>, ApiError>>()
+        store.in_one_read(|| {
+            let mut plan = plan;
+            if plan.memories.is_empty() {
+                plan.memories = match key_memory {
+                    Some(m) => vec![m],
+                    None => store.memory_names()?,
+                };
+            }
+            texts
+                .iter()
+                .map(|t| suggest_text(store, state, &plan, t))
+                .collect::<Result<Vec<_>, ApiError>>()
+        })
     })
     .await?;
     let response = if is_batch {
