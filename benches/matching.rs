@@ -9,11 +9,6 @@
 //! same `--units`). With `TMBASE_BENCH_SLOW=1` set, lookups slower than 2 ms are printed.
 
 use std::path::PathBuf;
-
-/// The allocator the `tmbase` binary runs with (src/main.rs), so that the figures are those
-/// of the server and the command line.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::time::Instant;
 
 use tmbase::bench_corpus::{generate, queries, read_pairs, Rng};
@@ -24,6 +19,11 @@ use tmbase::matching::{
 use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
 use tmbase::store::{DuplicatePolicy, Store};
 use tmbase::tmx::{TmxWriter, WriterOptions};
+
+/// The allocator the `tmbase` binary runs with (src/main.rs), so that the figures are those
+/// of the server and the command line.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Args {
     units: usize,

@@ -135,23 +135,6 @@ impl Store {
         Ok(count)
     }
 
-    /// Runs `read` inside one read transaction, so that its queries see one state of the
-    /// database and share the cost of starting a read (a lookup reads several units).
-    /// Inside a transaction already, `read` simply runs in it.
-    pub fn in_one_read<T, E: From<super::StoreError>>(
-        &self,
-        read: impl FnOnce() -> std::result::Result<T, E>,
-    ) -> std::result::Result<T, E> {
-        if !self.conn.is_autocommit() {
-            return read();
-        }
-        let tx = self.conn.unchecked_transaction().map_err(super::StoreError::from)?;
-        let out = read()?;
-        // Only reads were made: ending the transaction cannot lose anything.
-        tx.commit().map_err(super::StoreError::from)?;
-        Ok(out)
-    }
-
     /// The unit's metadata, its variant at `source_ord`, and its first variant in
     /// `target_lang` (a bare language takes its regional variants).
     pub fn match_details(
@@ -242,42 +225,5 @@ impl Store {
         let id = self.require_memory(name)?;
         self.conn.execute("UPDATE memory SET penalty = ?2 WHERE id = ?1", params![id, points])?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::StoreError;
-    use super::*;
-
-    #[test]
-    fn reads_in_one_read_see_one_state_of_the_database() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let reader = Store::open(&path).unwrap();
-        let writer = Store::open(&path).unwrap();
-        reader.ensure_memory("first").unwrap();
-        let (before, during) = reader
-            .in_one_read(|| {
-                let before = reader.memory_names()?;
-                writer.ensure_memory("second")?;
-                Ok::<_, StoreError>((before, reader.memory_names()?))
-            })
-            .unwrap();
-        assert_eq!(before, ["first"]);
-        assert_eq!(during, ["first"], "a write from elsewhere showed inside the read");
-        assert_eq!(reader.memory_names().unwrap(), ["first", "second"]);
-    }
-
-    #[test]
-    fn a_failed_read_ends_its_transaction_and_a_nested_one_runs_in_the_outer() {
-        let store = Store::open_in_memory().unwrap();
-        let failed: std::result::Result<(), StoreError> =
-            store.in_one_read(|| Err(StoreError::NoSuchMemory("gone".into())));
-        assert!(matches!(failed, Err(StoreError::NoSuchMemory(_))));
-        assert!(store.conn.is_autocommit(), "the failed read left its transaction open");
-        let nested = store.in_one_read(|| store.in_one_read(|| store.memory_names())).unwrap();
-        assert!(nested.is_empty());
-        assert!(store.conn.is_autocommit());
     }
 }
