@@ -281,3 +281,36 @@ fn lookup_diffs_equal_diffs_of_the_texts_alone() {
     }
     assert!(compared > 100, "only {compared} matches with differences");
 }
+
+/// A unit holds any number of languages: a match's target is the unit's first variant in the
+/// asked language (a bare language takes its regional variants), never its source variant,
+/// and a unit without that language gives no match.
+#[test]
+fn the_target_is_the_units_first_variant_in_the_asked_language() {
+    let tmx = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence"
+ o-tmf="t" adminlang="en" srclang="ru-RU" datatype="plaintext"/><body>
+<tu><tuv xml:lang="en-GB"><seg>Talks in Geneva (GB).</seg></tuv>
+<tuv xml:lang="ru-RU"><seg>{MEMORY_SOURCE}</seg></tuv>
+<tuv xml:lang="en-US"><seg>Talks in Geneva (US).</seg></tuv>
+<tuv xml:lang="de-DE"><seg>Gespräche in Genf.</seg></tuv></tu>
+</body></tmx>"#
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let options = tmbase::import::ImportOptions::new("m");
+    let input = Box::new(std::io::Cursor::new(tmx.into_bytes()));
+    let progress = tmbase::import::Progress::default();
+    tmbase::import::import_tmx(&mut store, input, "t.tmx", &options, &progress).unwrap();
+    let target = |lang: &str| {
+        let found = find(&store, &MatchQuery::new(MEMORY_SOURCE, lang));
+        found.first().map(|m| (m.source.clone(), m.target_lang.clone(), m.target.clone()))
+    };
+    let source = MEMORY_SOURCE.to_string();
+    let expect = |lang: &str, text: &str| Some((source.clone(), lang.into(), text.into()));
+    assert_eq!(target("en"), expect("en-GB", "Talks in Geneva (GB)."));
+    assert_eq!(target("en-US"), expect("en-US", "Talks in Geneva (US)."));
+    assert_eq!(target("de"), expect("de-DE", "Gespräche in Genf."));
+    assert_eq!(target("fr"), None);
+    assert_eq!(target("en-AU"), None);
+}

@@ -1,8 +1,7 @@
 //! Which spans of a memory's source differ from the query, so that a CAT tool can highlight
 //! them: a token alignment with the scorer's costs, merged into spans.
 
-use std::collections::HashMap;
-
+use super::index::FastMap;
 use crate::text::{stem, token_form, tokenize, TokenKind};
 
 /// How a span of the memory's source differs from the query.
@@ -52,7 +51,7 @@ struct Tok {
 /// normalised nor looked up again.
 fn toks(
     text: &str,
-    seen: &mut HashMap<String, (u32, u32)>,
+    seen: &mut FastMap<String, (u32, u32)>,
     ids: &mut impl FnMut(&str, TokenKind) -> (u32, u32),
 ) -> Vec<Tok> {
     tokenize(text)
@@ -75,8 +74,8 @@ fn toks(
 /// Ids for forms and stems from nothing but the texts: each new form is stemmed (words by
 /// Snowball; numbers and punctuation are their own stem).
 fn stemming_ids() -> impl FnMut(&str, TokenKind) -> (u32, u32) {
-    let mut forms: HashMap<String, (u32, u32)> = HashMap::new();
-    let mut stems: HashMap<String, u32> = HashMap::new();
+    let mut forms: FastMap<String, (u32, u32)> = FastMap::default();
+    let mut stems: FastMap<String, u32> = FastMap::default();
     move |form, kind| {
         if let Some(&ids) = forms.get(form) {
             return ids;
@@ -98,12 +97,12 @@ pub struct DiffQuery<'q, W> {
     toks: Vec<Tok>,
     ids: W,
     /// The ids of every token text met so far.
-    seen: HashMap<String, (u32, u32)>,
+    seen: FastMap<String, (u32, u32)>,
 }
 
 impl<'q, W: FnMut(&str, TokenKind) -> (u32, u32)> DiffQuery<'q, W> {
     pub fn new(text: &'q str, mut ids: W) -> Self {
-        let mut seen = HashMap::new();
+        let mut seen = FastMap::default();
         DiffQuery { text, toks: toks(text, &mut seen, &mut ids), ids, seen }
     }
 

@@ -26,7 +26,9 @@ const MIN_POSTINGS_READ: usize = 2048;
 /// almost every posting once a memory has millions of entries.
 pub const HIT_BLOCK: u32 = 1 << 18;
 
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// The hash map of the matching engine's hot paths: keys are its own ids and texts, never
+/// chosen by an attacker in bulk, so a fast hash serves better than a DoS-resistant one.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A text broken down the way the scorer compares it (a query, or a stored segment seen
 /// through the index's vocabulary).
@@ -120,8 +122,8 @@ impl Vocabulary {
 /// counted down from `u32::MAX`, so they never equal an id of the index.
 #[derive(Debug, Default)]
 pub(crate) struct FreshIds {
-    forms: HashMap<String, (u32, u32)>,
-    stems: HashMap<String, u32>,
+    forms: FastMap<String, (u32, u32)>,
+    stems: FastMap<String, u32>,
     given: u32,
 }
 

@@ -1,12 +1,11 @@
 //! A lookup: score the candidates of one memory for a query, apply penalties, rank, and
 //! fetch what a translator sees (texts, metadata, differences) for the best few.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::diff::{DiffQuery, DiffSpan};
 
-use super::index::{Analyzed, FreshIds, FuzzyIndex, PreparedRow, SnapshotStamp};
+use super::index::{Analyzed, FastMap, FreshIds, FuzzyIndex, PreparedRow, SnapshotStamp};
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
 use crate::model::{normalize_lang_tag, tmx_date_seconds};
@@ -395,7 +394,7 @@ fn rank(
 
     // Several translations of one source: entries with the same normalised source have the
     // same words, so they are all among the scored entries.
-    let mut translations: HashMap<u64, (u64, bool)> = HashMap::new();
+    let mut translations: FastMap<u64, (u64, bool)> = FastMap::default();
     for s in &scored {
         let source = index.entries[s.entry as usize].norm_hash;
         let Some(target) = index.first_target(s.entry, &wanted) else { continue };
@@ -408,7 +407,7 @@ fn rank(
 
     // The best segment of each unit only: where a unit has several, their scores must be
     // known exactly.
-    let mut per_unit: HashMap<i64, usize> = HashMap::new();
+    let mut per_unit: FastMap<i64, usize> = FastMap::default();
     for s in &scored {
         *per_unit.entry(index.entries[s.entry as usize].unit_id).or_default() += 1;
     }
@@ -418,7 +417,7 @@ fn rank(
         }
     }
     scored.retain(|s| s.base >= query.min_score);
-    let mut best: HashMap<i64, usize> = HashMap::new();
+    let mut best: FastMap<i64, usize> = FastMap::default();
     for (i, s) in scored.iter().enumerate() {
         let unit = index.entries[s.entry as usize].unit_id;
         match best.get(&unit) {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::{Result, Store};
 
@@ -135,8 +135,12 @@ impl Store {
         Ok(count)
     }
 
-    /// The unit's metadata, its variant at `source_ord`, and its first variant in
-    /// `target_lang` (a bare language takes its regional variants).
+    /// The unit's metadata, its variant at `source_ord`, and its first other variant in
+    /// `target_lang` (canonical; a bare language takes its regional variants). `None` when
+    /// the unit, that variant or such a target is missing.
+    ///
+    /// One pass over the unit's variants (they are stored together, in order) rather than a
+    /// search for each of the two: a lookup fetches this for every match it returns.
     pub fn match_details(
         &self,
         unit_id: i64,
@@ -145,33 +149,45 @@ impl Store {
     ) -> Result<Option<MatchDetails>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT u.tuid, u.creationdate, u.creationid, u.changedate, u.changeid, u.usagecount,
-                    s.lang, s.plain, s.seg, t.lang, t.plain, t.seg
-             FROM unit u
-             JOIN variant s ON s.unit_id = u.id AND s.ord = ?2
-             JOIN variant t ON t.unit_id = u.id AND t.ord <> s.ord
-                 AND (t.lang = ?3 OR (t.lang > ?3 || '-' AND t.lang < ?3 || '.'))
+                    v.ord, v.lang, v.plain, v.seg
+             FROM unit u JOIN variant v ON v.unit_id = u.id
              WHERE u.id = ?1
-             ORDER BY t.ord LIMIT 1",
+             ORDER BY v.ord",
         )?;
-        let details = stmt
-            .query_row(params![unit_id, source_ord, target_lang], |r| {
-                Ok(MatchDetails {
+        let mut rows = stmt.query(params![unit_id])?;
+        let mut details: Option<MatchDetails> = None;
+        let (mut found_source, mut found_target) = (false, false);
+        while let Some(r) = rows.next()? {
+            let d = match &mut details {
+                Some(d) => d,
+                None => details.insert(MatchDetails {
                     tuid: r.get(0)?,
                     creationdate: r.get(1)?,
                     creationid: r.get(2)?,
                     changedate: r.get(3)?,
                     changeid: r.get(4)?,
                     usagecount: r.get(5)?,
-                    source_lang: r.get(6)?,
-                    source_plain: r.get(7)?,
-                    source_seg: r.get(8)?,
-                    target_lang: r.get(9)?,
-                    target_plain: r.get(10)?,
-                    target_seg: r.get(11)?,
-                })
-            })
-            .optional()?;
-        Ok(details)
+                    ..MatchDetails::default()
+                }),
+            };
+            let ord: i64 = r.get(6)?;
+            let lang: String = r.get(7)?;
+            if ord == source_ord {
+                d.source_lang = lang;
+                d.source_plain = r.get(8)?;
+                d.source_seg = r.get(9)?;
+                found_source = true;
+            } else if !found_target && lang_answers(&lang, target_lang) {
+                d.target_lang = lang;
+                d.target_plain = r.get(8)?;
+                d.target_seg = r.get(9)?;
+                found_target = true;
+            }
+            if found_source && found_target {
+                break;
+            }
+        }
+        Ok(details.filter(|_| found_source && found_target))
     }
 
     /// A value that changes whenever the memory's units change (see
@@ -226,4 +242,10 @@ impl Store {
         self.conn.execute("UPDATE memory SET penalty = ?2 WHERE id = ?1", params![id, points])?;
         Ok(())
     }
+}
+
+/// Does a stored tag answer a request for the canonical tag `wanted`: itself, or one of its
+/// regional variants (`en` takes `en-GB`; `en-US` does not take `en-GB`)?
+fn lang_answers(stored: &str, wanted: &str) -> bool {
+    stored.strip_prefix(wanted).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
