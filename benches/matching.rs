@@ -204,7 +204,7 @@ fn main() {
             let t = Instant::now();
             let found = lookup(&store, &index, &q).unwrap();
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if ms > 2.0 && std::env::var_os("TMB_SLOW").is_some() {
+            if ms > 2.0 && std::env::var_os("TMBASE_BENCH_SLOW").is_some() {
                 eprintln!("SLOW {ms:.2} min={min_score} n={} {:?}", found.len(), text);
             }
             std::hint::black_box(found);

@@ -31,6 +31,8 @@ pub struct ServeConfig {
     pub srx: Option<PathBuf>,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Threads that run fuzzy lookups (0: one per core); more requests wait their turn.
+    pub lookup_threads: usize,
     /// Import the demo samples into an empty database at start.
     pub demo: bool,
 }
@@ -49,6 +51,7 @@ impl Default for ServeConfig {
             require_key_for_read: false,
             srx: None,
             workers: 0,
+            lookup_threads: 0,
             demo: false,
         }
     }
@@ -158,6 +161,9 @@ impl ServeConfig {
         if let Some(v) = get("TMBASE_WORKERS") {
             self.workers = parse("TMBASE_WORKERS", &v)?;
         }
+        if let Some(v) = get("TMBASE_LOOKUP_THREADS") {
+            self.lookup_threads = parse("TMBASE_LOOKUP_THREADS", &v)?;
+        }
         Ok(())
     }
 }
@@ -174,6 +180,7 @@ mod tests {
         let env = |name: &str| match name {
             "TMBASE_MAX_BATCH" => Some("8".to_string()),
             "TMBASE_BIND" => Some("127.0.0.1:9001".to_string()),
+            "TMBASE_LOOKUP_THREADS" => Some("3".to_string()),
             _ => None,
         };
         let flags = ConfigFlags { bind: Some("127.0.0.1:9002".into()), ..ConfigFlags::default() };
@@ -181,6 +188,7 @@ mod tests {
         assert_eq!(c.bind, "127.0.0.1:9002", "flag beats environment and file");
         assert_eq!(c.max_batch, 8, "environment beats file");
         assert_eq!(c.max_results, 9, "file beats default");
+        assert_eq!(c.lookup_threads, 3);
         assert_eq!(c.max_json_bytes, ServeConfig::default().max_json_bytes);
     }
 

@@ -120,6 +120,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::http::lookup_pool::LookupFailed> for ApiError {
+    fn from(e: crate::http::lookup_pool::LookupFailed) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::internal(e)

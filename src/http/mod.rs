@@ -6,6 +6,7 @@ mod auth;
 pub mod config;
 pub mod error;
 mod jobs;
+mod lookup_pool;
 mod metrics;
 mod openapi;
 mod routes;

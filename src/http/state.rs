@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use super::config::ServeConfig;
 use super::jobs::Jobs;
+use super::lookup_pool::LookupPool;
 use super::metrics::Metrics;
+use super::ServeError;
 use crate::matching::MemoryIndex;
 use crate::model::normalize_lang_tag;
 use crate::store::{Store, StoreError, StorePool};
@@ -144,14 +146,18 @@ pub struct AppState {
     pub jobs: Jobs,
     pub metrics: Metrics,
     pub segmenter: Segmenter,
+    /// Where fuzzy lookups run.
+    pub lookups: LookupPool,
 }
 
 impl AppState {
-    pub fn new(config: ServeConfig, segmenter: Segmenter) -> Result<AppState, StoreError> {
+    pub fn new(config: ServeConfig, segmenter: Segmenter) -> Result<AppState, ServeError> {
         let pool = StorePool::open(config.db.clone(), 64)?;
+        let lookups = LookupPool::new(config.lookup_threads)?;
         Ok(AppState {
             config,
             pool,
+            lookups,
             indexes: IndexCache::default(),
             recognizers: RecognizerCache::default(),
             jobs: Jobs::default(),

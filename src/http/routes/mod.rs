@@ -1,5 +1,6 @@
 //! The routes. Each handler checks the caller, hands blocking work to a pooled store in
-//! `web::block`, and converts the result to its wire shape; nothing else.
+//! `web::block` (fuzzy lookups to the lookup threads), and converts the result to its wire
+//! shape; nothing else.
 
 pub mod memories;
 pub mod meta;
@@ -27,6 +28,23 @@ where
         work(&mut store, &state)
     })
     .await?
+}
+
+/// Runs lookup work on a pooled connection on one of the lookup threads (see
+/// `http/lookup_pool.rs`), waiting its turn when they are all busy.
+pub async fn on_lookup_thread<T, F>(state: &web::Data<AppState>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
+{
+    let shared = state.clone();
+    state
+        .lookups
+        .run(move || {
+            let mut store = shared.pool.get()?;
+            work(&mut store, &shared)
+        })
+        .await?
 }
 
 /// A cursor is a unit id, written as text so that its form can change.

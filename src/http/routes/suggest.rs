@@ -3,7 +3,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::blocking;
+use super::on_lookup_thread;
 use crate::http::auth::authorize;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -109,7 +109,7 @@ pub async fn suggest(
     let key_memory = key.and_then(|k| k.memory);
     // One read of the store for the whole request: one state of the database, and one
     // start of a read rather than one per query.
-    let results = blocking(&state, move |store, state| {
+    let results = on_lookup_thread(&state, move |store, state| {
         store.in_one_read(|| {
             let mut plan = plan;
             if plan.memories.is_empty() {

@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::blocking;
 use super::suggest::{matches_for, SuggestPlan};
+use super::{blocking, on_lookup_thread};
 use crate::http::auth::authorize;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -78,7 +78,7 @@ pub async fn unit(
         prev: None,
         next: None,
     };
-    let matches = blocking(&state, move |store, state| {
+    let matches = on_lookup_thread(&state, move |store, state| {
         let mut plan = plan;
         plan.memories = store.memory_names()?;
         matches_for(store, state, &plan, &text, None, None)
