@@ -366,30 +366,37 @@ fn rank(
     let index = &mem.index;
     let wanted = index.target_languages(&query.target_lang);
     let mut scored: Vec<Scored> = Vec::new();
-    for id in candidates {
-        let e = &index.entries[id as usize];
-        if !e.alive || index.first_target(id, &wanted).is_none() {
-            continue;
+    // Candidates lie scattered over the index: each batch's data is asked for at once.
+    for batch in candidates.chunks(32) {
+        index.prefetch_for_scoring(batch);
+        for &id in batch {
+            let e = &index.entries[id as usize];
+            if !e.alive || index.first_target(id, &wanted).is_none() {
+                continue;
+            }
+            let text = index.entry_text(id);
+            let (base, kind) = base_score(analyzed, &text);
+            if base < query.min_score {
+                continue;
+            }
+            let numbers = match kind {
+                MatchKind::NumbersOnly => {
+                    Numbers::Pending { fallback: fuzzy_score(analyzed, &text) }
+                }
+                _ => Numbers::NotAdjusted,
+            };
+            let context =
+                kind == MatchKind::Exact && context_matches(query, e.ctx_prev, e.ctx_next);
+            scored.push(Scored {
+                entry: id,
+                base,
+                context,
+                numbers,
+                details: None,
+                penalties: Vec::new(),
+                score: 0,
+            });
         }
-        let text = index.entry_text(id);
-        let (base, kind) = base_score(analyzed, &text);
-        if base < query.min_score {
-            continue;
-        }
-        let numbers = match kind {
-            MatchKind::NumbersOnly => Numbers::Pending { fallback: fuzzy_score(analyzed, &text) },
-            _ => Numbers::NotAdjusted,
-        };
-        let context = kind == MatchKind::Exact && context_matches(query, e.ctx_prev, e.ctx_next);
-        scored.push(Scored {
-            entry: id,
-            base,
-            context,
-            numbers,
-            details: None,
-            penalties: Vec::new(),
-            score: 0,
-        });
     }
 
     // Several translations of one source: entries with the same normalised source have the
