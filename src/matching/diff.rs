@@ -108,6 +108,9 @@ impl<'q, W: FnMut(&str, TokenKind) -> (u32, u32)> DiffQuery<'q, W> {
 
     /// The spans of `source` that differ from the query.
     pub fn spans(&mut self, source: &str) -> Vec<DiffSpan> {
+        if source == self.text {
+            return Vec::new(); // the same tokens: nothing differs
+        }
         let source_toks = toks(source, &mut self.seen, &mut self.ids);
         spans_between(self.text, &self.toks, source, &source_toks)
     }

@@ -43,6 +43,16 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_mark(c)
 }
 
+/// A digit that starts a number: ASCII digits, and other numeric characters that are not
+/// letters (Arabic-Indic digits, fractions), looked up in the Unicode tables only outside
+/// ASCII and Cyrillic (whose letters are never numeric).
+fn starts_number(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    !('\u{0400}'..='\u{04FF}').contains(&c) && c.is_numeric() && !c.is_alphabetic()
+}
+
 /// Combining marks (accents written as separate characters) belong to their word.
 fn is_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{20D0}'..='\u{20FF}')
@@ -69,7 +79,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             i += 1;
             continue;
         }
-        if c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric() && !c.is_alphabetic()) {
+        if starts_number(c) {
             let mut j = i + 1;
             while j < chars.len() {
                 let d = chars[j].1;
