@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
 
 use super::config::ServeConfig;
 use super::jobs::Jobs;
@@ -42,6 +42,31 @@ impl IndexCache {
         let built = Arc::new(RwLock::new(MemoryIndex::open(store, memory, lang)?));
         *slot = Some(built.clone());
         Ok(built)
+    }
+
+    /// Which of `memories` have no index for `lang` loaded yet, or one another request is
+    /// loading: what a lookup thread must not wait for (see `routes::suggest::run_lookups`).
+    pub fn not_ready(
+        &self,
+        store: &Store,
+        memories: &[String],
+        lang: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let lang = normalize_lang_tag(lang);
+        let mut missing = Vec::new();
+        for memory in memories {
+            let key = (store.require_memory(memory)?, lang.clone());
+            let slot = self.slots.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+            let loaded = slot.is_some_and(|slot| match slot.try_lock() {
+                Ok(index) => index.is_some(),
+                Err(TryLockError::Poisoned(e)) => e.into_inner().is_some(),
+                Err(TryLockError::WouldBlock) => false, // being loaded
+            });
+            if !loaded {
+                missing.push(memory.clone());
+            }
+        }
+        Ok(missing)
     }
 
     /// The indexes built so far for one memory.
@@ -164,5 +189,35 @@ impl AppState {
             metrics: Metrics::default(),
             segmenter,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_is_ready_once_loaded_and_not_while_another_request_loads_it() {
+        let store = Store::open_in_memory().unwrap();
+        store.ensure_memory("a").unwrap();
+        store.ensure_memory("b").unwrap();
+        let cache = IndexCache::default();
+        let both = ["a".to_string(), "b".to_string()];
+        assert_eq!(cache.not_ready(&store, &both, "ru").unwrap(), both);
+        cache.get(&store, "a", "ru-RU").unwrap();
+        assert_eq!(cache.not_ready(&store, &both, "ru_ru").unwrap(), ["b"]);
+        assert_eq!(cache.not_ready(&store, &both, "en").unwrap(), both, "another language");
+
+        // A slot whose lock is held is being loaded by another request.
+        cache.get(&store, "b", "ru-RU").unwrap();
+        assert!(cache.not_ready(&store, &both, "ru-RU").unwrap().is_empty());
+        let key = (store.require_memory("b").unwrap(), "ru-RU".to_string());
+        let slot = cache.slots.lock().unwrap().get(&key).unwrap().clone();
+        let loading = slot.lock().unwrap();
+        assert_eq!(cache.not_ready(&store, &both, "ru-RU").unwrap(), ["b"]);
+        drop(loading);
+
+        let unknown = cache.not_ready(&store, &["c".to_string()], "ru");
+        assert!(matches!(unknown, Err(StoreError::NoSuchMemory(_))));
     }
 }

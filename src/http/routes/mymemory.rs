@@ -6,8 +6,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::suggest::{matches_for, SuggestPlan};
-use super::{blocking, on_lookup_thread};
+use super::blocking;
+use super::suggest::{matches_for, run_lookups, SuggestPlan};
 use crate::http::auth::{author, authorize};
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -92,10 +92,8 @@ pub async fn get(
         prev: None,
         next: None,
     };
-    let matches = on_lookup_thread(&state, move |store, state| {
-        let mut plan = plan;
-        plan.memories = store.memory_names()?;
-        matches_for(store, state, &plan, &q, None, None)
+    let matches = run_lookups(&state, plan, None, move |store, state, plan| {
+        matches_for(store, state, plan, &q, None, None)
     })
     .await?;
     let best = matches.first();

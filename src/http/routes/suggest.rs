@@ -1,9 +1,11 @@
 //! `POST /api/v1/suggest`: segment the text, and for each segment the memories' matches and
 //! the term bases' terms.
 
+use std::sync::Arc;
+
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
-use super::on_lookup_thread;
+use super::{blocking, on_lookup_thread};
 use crate::http::auth::authorize;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -15,6 +17,7 @@ use crate::store::{Scope, Store};
 use crate::text::char_ranges;
 
 /// What one text's lookups need, checked once per request.
+#[derive(Clone)]
 pub struct SuggestPlan {
     pub source_lang: String,
     pub target_lang: String,
@@ -107,22 +110,11 @@ pub async fn suggest(
         next: body.next,
     };
     let key_memory = key.and_then(|k| k.memory);
-    // One read of the store for the whole request: one state of the database, and one
-    // start of a read rather than one per query.
-    let results = on_lookup_thread(&state, move |store, state| {
-        store.in_one_read(|| {
-            let mut plan = plan;
-            if plan.memories.is_empty() {
-                plan.memories = match key_memory {
-                    Some(m) => vec![m],
-                    None => store.memory_names()?,
-                };
-            }
-            texts
-                .iter()
-                .map(|t| suggest_text(store, state, &plan, t))
-                .collect::<Result<Vec<_>, ApiError>>()
-        })
+    let results = run_lookups(&state, plan, key_memory, move |store, state, plan| {
+        texts
+            .iter()
+            .map(|t| suggest_text(store, state, plan, t))
+            .collect::<Result<Vec<_>, ApiError>>()
     })
     .await?;
     let response = if is_batch {
@@ -134,6 +126,65 @@ pub async fn suggest(
         SuggestResponse { segments: results.into_iter().next(), results: None }
     };
     Ok(HttpResponse::Ok().json(response))
+}
+
+/// Runs `work` on a lookup thread (`routes::on_lookup_thread`) with the plan's memories
+/// named (none named: the one the caller's key is limited to, or every memory), all in one
+/// read of the store: one state of the database, and one start of a read rather than one per
+/// query. A memory whose index is not loaded yet is first loaded in the blocking pool: a load
+/// takes seconds, and a lookup thread waiting for it would hold up every other memory's
+/// lookups.
+pub async fn run_lookups<T, F>(
+    state: &web::Data<AppState>,
+    plan: SuggestPlan,
+    key_memory: Option<String>,
+    work: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: Fn(&Store, &AppState, &SuggestPlan) -> Result<T, ApiError> + Send + Sync + 'static,
+{
+    let (plan, work) = (Arc::new(plan), Arc::new(work));
+    // Twice at most, missing indexes are loaded elsewhere and the lookup queued again; a
+    // third try (an index forgotten again meanwhile, by a rename or delete) loads it itself.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let check = tries < 3;
+        let (shared, work, key_memory) = (plan.clone(), work.clone(), key_memory.clone());
+        let outcome = on_lookup_thread(state, move |store, state| {
+            store.in_one_read(|| {
+                let plan = shared;
+                let memories = match (plan.memories.is_empty(), key_memory) {
+                    (false, _) => plan.memories.clone(),
+                    (true, Some(memory)) => vec![memory],
+                    (true, None) => store.memory_names()?,
+                };
+                if check {
+                    let missing = state.indexes.not_ready(store, &memories, &plan.source_lang)?;
+                    if !missing.is_empty() {
+                        return Ok(Err(missing));
+                    }
+                }
+                let plan = SuggestPlan { memories, ..SuggestPlan::clone(&plan) };
+                work(store, state, &plan).map(Ok)
+            })
+        })
+        .await?;
+        match outcome {
+            Ok(done) => return Ok(done),
+            Err(missing) => {
+                let lang = plan.source_lang.clone();
+                blocking(state, move |store, state| {
+                    for memory in &missing {
+                        state.indexes.get(store, memory, &lang)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+    }
 }
 
 /// The best matches of every memory of the plan for one segment.

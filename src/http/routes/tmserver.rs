@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::suggest::{matches_for, SuggestPlan};
-use super::{blocking, on_lookup_thread};
+use super::blocking;
+use super::suggest::{matches_for, run_lookups, SuggestPlan};
 use crate::http::auth::authorize;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
@@ -78,10 +78,8 @@ pub async fn unit(
         prev: None,
         next: None,
     };
-    let matches = on_lookup_thread(&state, move |store, state| {
-        let mut plan = plan;
-        plan.memories = store.memory_names()?;
-        matches_for(store, state, &plan, &text, None, None)
+    let matches = run_lookups(&state, plan, None, move |store, state, plan| {
+        matches_for(store, state, plan, &text, None, None)
     })
     .await?;
     let candidates: Vec<Candidate> = matches
