@@ -11,7 +11,7 @@ mod snapshot;
 pub use snapshot::SnapshotStamp;
 
 use super::score::{can_reach, can_reach_with_chars, SHORT};
-use crate::model::{lang_matches, tmx_date_seconds};
+use crate::model::{canonical_lang_matches, tmx_date_seconds};
 use crate::store::IndexRow;
 use crate::text::{normalize_for_matching, stem, tokenize, CharPattern, TokenKind};
 
@@ -348,7 +348,7 @@ impl FuzzyIndex {
     /// its regional variants)?
     pub(crate) fn target_languages(&self, wanted: &str) -> Vec<bool> {
         let wanted = crate::model::normalize_lang_tag(wanted);
-        self.langs.iter().map(|l| lang_matches(l, &wanted)).collect()
+        self.langs.iter().map(|l| canonical_lang_matches(l, &wanted)).collect()
     }
 
     /// The entry's first possible target in one of the `wanted` languages (from

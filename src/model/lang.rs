@@ -35,11 +35,13 @@ pub fn normalize_lang_tag(tag: &str) -> String {
 /// every regional variant (`ru` finds `ru-RU`); a longer tag takes itself and its
 /// extensions only (`ru-RU` does not take `ru-UA`).
 pub fn lang_matches(stored: &str, wanted: &str) -> bool {
-    let wanted = normalize_lang_tag(wanted);
-    stored == wanted
-        || (stored.len() > wanted.len()
-            && stored.starts_with(&wanted)
-            && stored.as_bytes()[wanted.len()] == b'-')
+    canonical_lang_matches(stored, &normalize_lang_tag(wanted))
+}
+
+/// [`lang_matches`] for a `wanted` tag already in canonical form (no normalising on each
+/// call: for loops over many stored tags).
+pub fn canonical_lang_matches(stored: &str, wanted: &str) -> bool {
+    stored.strip_prefix(wanted).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ mod segment;
 mod term;
 
 pub use date::{format_tmx_date, tmx_date_seconds, tmx_now};
-pub use lang::{lang_matches, normalize_lang_tag};
+pub use lang::{canonical_lang_matches, lang_matches, normalize_lang_tag};
 pub use segment::{Inline, InlineKind, Segment};
 pub use term::{
     is_well_formed_lang_tag, tidy_term, tidy_text, Concept, ConceptChange, CrossRefKind,

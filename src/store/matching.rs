@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use rusqlite::params;
 
 use super::{Result, Store};
+use crate::model::canonical_lang_matches;
 
 /// One variant in the source language, with what the fuzzy index keeps of it.
 #[derive(Debug, Clone)]
@@ -177,7 +178,7 @@ impl Store {
                 d.source_plain = r.get(8)?;
                 d.source_seg = r.get(9)?;
                 found_source = true;
-            } else if !found_target && lang_answers(&lang, target_lang) {
+            } else if !found_target && canonical_lang_matches(&lang, target_lang) {
                 d.target_lang = lang;
                 d.target_plain = r.get(8)?;
                 d.target_seg = r.get(9)?;
@@ -242,10 +243,4 @@ impl Store {
         self.conn.execute("UPDATE memory SET penalty = ?2 WHERE id = ?1", params![id, points])?;
         Ok(())
     }
-}
-
-/// Does a stored tag answer a request for the canonical tag `wanted`: itself, or one of its
-/// regional variants (`en` takes `en-GB`; `en-US` does not take `en-GB`)?
-fn lang_answers(stored: &str, wanted: &str) -> bool {
-    stored.strip_prefix(wanted).is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
 }
