@@ -202,14 +202,18 @@ impl<R: BufRead> BufRead for PositionTracking<R> {
 
     fn consume(&mut self, amount: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
+            let consumed = &buf[..amount.min(buf.len())];
             let mut pos = self.position.get();
-            for &b in &buf[..amount.min(buf.len())] {
-                if b == b'\n' {
-                    pos.line += 1;
-                    pos.column = 1;
-                } else if b & 0xC0 != 0x80 {
-                    pos.column += 1;
+            // Columns count characters: every byte but UTF-8 continuation bytes. This runs
+            // over every input byte, so it uses memchr's vector search and a counting loop
+            // that the compiler vectorises.
+            let chars = |bytes: &[u8]| bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+            match memchr::memrchr(b'\n', consumed) {
+                Some(last_newline) => {
+                    pos.line += memchr::memchr_iter(b'\n', consumed).count() as u64;
+                    pos.column = 1 + chars(&consumed[last_newline + 1..]);
                 }
+                None => pos.column += chars(consumed),
             }
             self.position.set(pos);
         }
@@ -235,6 +239,20 @@ pub fn predefined_entity(name: &str) -> Option<char> {
 /// surrogates (which Rust strings cannot hold) and U+FFFE, U+FFFF.
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The first character of `text` that XML 1.0 does not allow, if any.
+pub fn first_illegal_char(text: &str) -> Option<char> {
+    // In UTF-8 the forbidden characters are the C0 controls but tab, newline and carriage
+    // return (one byte each) and U+FFFE and U+FFFF (EF BF BE, EF BF BF). A branch-free pass
+    // over the bytes clears almost every text; only one with such a byte is decoded.
+    let suspect = text.as_bytes().iter().fold(false, |seen, &b| {
+        seen | ((b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0xEF))
+    });
+    if !suspect {
+        return None;
+    }
+    text.chars().find(|&c| !is_xml_char(c))
 }
 
 #[cfg(test)]
@@ -305,5 +323,30 @@ mod tests {
         let mut s = String::new();
         r.read_to_string(&mut s).unwrap();
         assert_eq!(pos.get(), Position { line: 2, column: 3 });
+    }
+
+    proptest::proptest! {
+        /// The quick byte test finds what a check of every character finds.
+        #[test]
+        fn first_illegal_char_agrees_with_is_xml_char(text in "[a\u{0}-\u{1F}\u{7F}Ж\u{EF00}-\u{EFFF}\u{FFF0}-\u{FFFF}😀]{0,20}") {
+            proptest::prop_assert_eq!(first_illegal_char(&text), text.chars().find(|&c| !is_xml_char(c)));
+        }
+
+        /// However the input is cut into reads, the position after it is its last line and
+        /// the column after its last character.
+        #[test]
+        fn position_after_any_reads_is_the_end_of_the_text(
+            text in "[a\nЖ€😀 ]{0,60}",
+            chunk in 1usize..9,
+        ) {
+            let inner = io::BufReader::with_capacity(chunk, io::Cursor::new(text.clone().into_bytes()));
+            let (mut r, pos) = PositionTracking::new(inner);
+            let mut small = vec![0u8; chunk];
+            while r.read(&mut small).unwrap() > 0 {}
+            let lines = text.split('\n').count() as u64;
+            let last_line = text.rsplit('\n').next().unwrap_or("");
+            let expected = Position { line: lines, column: 1 + last_line.chars().count() as u64 };
+            proptest::prop_assert_eq!(pos.get(), expected);
+        }
     }
 }

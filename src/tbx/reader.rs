@@ -22,7 +22,7 @@ use crate::model::{
     LangSection, MatchMode, Number, PartOfSpeech, Stamp, Term, TermStatus,
 };
 use crate::xml_input::{
-    decode_input, is_xml_char, predefined_entity, InputInfo, Position, PositionTracking,
+    decode_input, first_illegal_char, predefined_entity, InputInfo, Position, PositionTracking,
 };
 
 /// Limits that keep memory bounded on hostile files.
@@ -466,7 +466,7 @@ impl TbxReader {
                     }
                 }
                 Ev::Text(t) => {
-                    if let Some(c) = t.chars().find(|&c| !is_xml_char(c)) {
+                    if let Some(c) = first_illegal_char(&t) {
                         fault.get_or_insert(SkipReason::IllegalCharacter(c as u32));
                     }
                     if t.len() > budget {
@@ -520,7 +520,7 @@ fn new_node(
     for (k, v) in &attrs {
         if k == "\0bad" {
             fault.get_or_insert(SkipReason::BadAttribute(v.clone()));
-        } else if let Some(c) = v.chars().find(|&c| !is_xml_char(c)) {
+        } else if let Some(c) = first_illegal_char(v) {
             fault.get_or_insert(SkipReason::IllegalCharacter(c as u32));
         }
     }

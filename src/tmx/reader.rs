@@ -18,7 +18,7 @@ use crate::model::{
     Unit, Variant,
 };
 use crate::xml_input::{
-    decode_input, is_xml_char, predefined_entity, InputInfo, Position, PositionTracking,
+    decode_input, first_illegal_char, predefined_entity, InputInfo, Position, PositionTracking,
 };
 
 /// Limits that keep memory bounded on hostile files.
@@ -662,7 +662,7 @@ fn check_attr_chars(attrs: &[(String, String)]) -> UnitResult<()> {
 }
 
 fn check_chars(text: &str) -> UnitResult<()> {
-    match text.chars().find(|&c| !is_xml_char(c)) {
+    match first_illegal_char(text) {
         Some(c) => Err(Fault::Skip(SkipReason::IllegalCharacter(c as u32))),
         None => Ok(()),
     }
