@@ -1,29 +1,39 @@
 //! Import benchmark: builds an N-unit TMX (default 100,000) from the Russian–English corpus,
 //! imports it with the release `tmbase` binary into a fresh database, and prints units per
-//! second and the peak resident memory of the importing process.
+//! second and the peak resident memory of the importing process. Then it times the reading
+//! side alone in this process (XML reading and unit preparation, no store), best of three:
+//! an import runs it on one thread beside the store's writer, so it bounds the import's speed.
 //!
-//! `cargo bench --bench import -- [--units N] [--corpus PATH] [--tmx PATH]` (`--tmx` keeps the
-//! generated file there, for profiling the import on its own).
+//! `cargo bench --bench import -- [--units N] [--corpus PATH] [--tmx PATH] [--reading-side-only]`
+//! (`--tmx` keeps the generated file there, for profiling the import on its own;
+//! `--reading-side-only` skips the import, for profiling the reading side).
 
 use std::io::{BufRead, BufReader, BufWriter};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
-use tmbase::tmx::{TmxWriter, WriterOptions};
+use tmbase::store::PreparedUnit;
+
+// The allocator the `tmbase` binary runs on, for the reading side timed in this process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use tmbase::tmx::{ReadLimits, TmxReader, TmxWriter, UnitRead, WriterOptions};
 
 fn main() {
     let mut units = 100_000usize;
     let mut corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/parallel/ru-en.combined.dedup.tsv");
     let mut kept_tmx = None;
+    let mut reading_side_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--units" => units = args.next().and_then(|v| v.parse().ok()).expect("--units N"),
             "--corpus" => corpus = args.next().expect("--corpus PATH").into(),
             "--tmx" => kept_tmx = Some(PathBuf::from(args.next().expect("--tmx PATH"))),
+            "--reading-side-only" => reading_side_only = true,
             _ => {} // cargo passes --bench
         }
     }
@@ -35,11 +45,22 @@ fn main() {
     println!("corpus: {} pairs from {}", pairs.len(), corpus.display());
     println!("tmx: {units} units, {:.1} MB", size as f64 / 1e6);
 
-    let db = dir.path().join("bench.db");
+    if !reading_side_only {
+        import_with_the_binary(&tmx, size, units, &dir.path().join("bench.db"));
+    }
+    let best = (0..3).map(|_| read_and_prepare(&tmx, units)).fold(f64::INFINITY, f64::min);
+    println!(
+        "reading side alone (read and prepare, no store), best of 3: {best:.2} s, {:.0} units per second",
+        units as f64 / best
+    );
+}
+
+/// Imports `tmx` with the release binary into a new database at `db` and prints the figures.
+fn import_with_the_binary(tmx: &Path, size: u64, units: usize, db: &Path) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tmbase"))
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .args(["import", tmx.to_str().unwrap(), "--memory", "bench", "--json"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -67,7 +88,24 @@ fn main() {
     println!("units per second: {:.0}", units as f64 / elapsed);
     println!("MB per second: {:.1}", size as f64 / 1e6 / elapsed);
     println!("peak resident memory: {:.1} MB", peak_kb as f64 / 1024.0);
-    println!("database size: {:.1} MB", std::fs::metadata(&db).unwrap().len() as f64 / 1e6);
+    println!("database size: {:.1} MB", std::fs::metadata(db).unwrap().len() as f64 / 1e6);
+}
+
+/// Seconds to read every unit of `tmx` and prepare it for the store, as an import's reading
+/// thread does.
+fn read_and_prepare(tmx: &Path, units: usize) -> f64 {
+    let started = Instant::now();
+    let file = std::fs::File::open(tmx).unwrap();
+    let mut reader = TmxReader::new(Box::new(file), ReadLimits::default()).unwrap();
+    let mut prepared = 0;
+    while let Some(next) = reader.next_unit() {
+        if let UnitRead::Unit { unit, .. } = next.unwrap() {
+            std::hint::black_box(PreparedUnit::new(*unit));
+            prepared += 1;
+        }
+    }
+    assert_eq!(prepared, units);
+    started.elapsed().as_secs_f64()
 }
 
 fn read_pairs(path: &PathBuf) -> Vec<(String, String)> {
