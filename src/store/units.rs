@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::memories::merge_header;
 use super::{Result, Store, StoreError};
@@ -40,6 +40,9 @@ pub enum AddOutcome {
 /// [`ImportSession::commit`], and dropping the session rolls everything back.
 pub struct ImportSession<'a> {
     tx: Transaction<'a>,
+    /// Declared after `tx`, so dropped after it: the checks come back on once the
+    /// transaction has ended (the pragma does nothing inside one).
+    _foreign_keys_off: ForeignKeysOff<'a>,
     memory_id: i64,
     policy: DuplicatePolicy,
     /// Content hashes of the memory's units, so that most units need no duplicate query.
@@ -47,6 +50,29 @@ pub struct ImportSession<'a> {
     /// Whether this transaction has changed the memory's revision yet (done once, on the
     /// first insert: see `schema/0005_revision_per_import.sql`).
     revision_changed: bool,
+}
+
+/// Foreign-key checks are off while an import session runs and back on when it ends.
+///
+/// A session writes child rows only under the unit it has just inserted or replaced, in the
+/// memory it found or created, and deletes a replaced unit's children itself rather than by
+/// cascade, so no check could fail; yet each variant and annotation row cost a lookup of its
+/// parent, a tenth of the writer's time. The setting belongs to the connection alone.
+struct ForeignKeysOff<'c>(&'c Connection);
+
+impl<'c> ForeignKeysOff<'c> {
+    fn new(conn: &'c Connection) -> Result<ForeignKeysOff<'c>> {
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        Ok(ForeignKeysOff(conn))
+    }
+}
+
+impl Drop for ForeignKeysOff<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.pragma_update(None, "foreign_keys", "ON") {
+            tracing::error!("could not turn foreign-key checks back on after an import: {e}");
+        }
+    }
 }
 
 /// A unit with everything the store derives from it (segment XML, plain and normalised
@@ -161,9 +187,10 @@ impl Store {
         policy: DuplicatePolicy,
     ) -> Result<ImportSession<'_>> {
         super::memories::check_memory_name(memory)?;
+        let foreign_keys_off = ForeignKeysOff::new(&self.conn)?;
         // IMMEDIATE: take the write lock now, so that a concurrent writer waits (busy
         // timeout) instead of failing when this transaction upgrades from read to write.
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         let memory_id =
             match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| r.get(0)) {
                 Ok(id) => id,
@@ -185,7 +212,14 @@ impl Store {
             let hashes = stmt.query_map([memory_id], |r| r.get(0))?;
             hashes.collect::<rusqlite::Result<HashSet<i64>>>()?
         };
-        Ok(ImportSession { tx, memory_id, policy, known_hashes, revision_changed: false })
+        Ok(ImportSession {
+            tx,
+            _foreign_keys_off: foreign_keys_off,
+            memory_id,
+            policy,
+            known_hashes,
+            revision_changed: false,
+        })
     }
 
     /// Calls `each` with every unit of a memory in the order they were added. With a
@@ -456,6 +490,8 @@ impl ImportSession<'_> {
     }
 
     fn replace_unit(&self, id: i64, prepared: &PreparedUnit) -> Result<()> {
+        // Children first, each explicitly: foreign keys (and so cascades) are off.
+        self.tx.execute("DELETE FROM variant_annotation WHERE unit_id = ?1", [id])?;
         self.tx.execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
         self.tx.execute("DELETE FROM unit_annotation WHERE unit_id = ?1", [id])?;
         let (unit, m) = (&prepared.unit, &prepared.unit.meta);
@@ -630,4 +666,76 @@ fn canonical_srclang(unit: &Unit) -> Option<String> {
     unit.srclang
         .as_deref()
         .map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(value: &str) -> Annotation {
+        Annotation {
+            kind: AnnotationKind::Note,
+            prop_type: None,
+            lang: None,
+            o_encoding: None,
+            value: value.into(),
+        }
+    }
+
+    /// A unit with tuid `t1` whose variants carry `notes` notes each.
+    fn unit_with_notes(text: &str, notes: usize) -> PreparedUnit {
+        let variant = |lang: &str| Variant {
+            lang: lang.into(),
+            meta: Metadata::default(),
+            annotations: (0..notes).map(|n| note(&format!("{lang} note {n}"))).collect(),
+            segment: Segment::from_text(format!("{text} ({lang})")),
+        };
+        PreparedUnit::new(Unit {
+            tuid: Some("t1".into()),
+            srclang: None,
+            meta: Metadata::default(),
+            annotations: vec![note("unit note")],
+            variants: vec![variant("ru-RU"), variant("en-US")],
+        })
+    }
+
+    fn foreign_keys_on(conn: &Connection) -> bool {
+        conn.pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0)).unwrap() == 1
+    }
+
+    fn count(store: &Store, table: &str) -> i64 {
+        store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn foreign_key_checks_are_back_on_however_an_import_session_ends() {
+        let mut store = Store::open_in_memory().unwrap();
+        let header = Header::default();
+        let session = store.begin_import("m", &header, DuplicatePolicy::Skip).unwrap();
+        assert!(!foreign_keys_on(&session.tx), "off during the session");
+        session.commit().unwrap();
+        assert!(foreign_keys_on(&store.conn), "on after a commit");
+        store.begin_import("m", &header, DuplicatePolicy::Skip).unwrap().rollback().unwrap();
+        assert!(foreign_keys_on(&store.conn), "on after a rollback");
+        drop(store.begin_import("m", &header, DuplicatePolicy::Skip).unwrap());
+        assert!(foreign_keys_on(&store.conn), "on after a session dropped unfinished");
+    }
+
+    #[test]
+    fn overwriting_a_unit_leaves_no_orphan_annotations_and_passes_the_foreign_key_check() {
+        let mut store = Store::open_in_memory().unwrap();
+        let header = Header::default();
+        let mut session = store.begin_import("m", &header, DuplicatePolicy::Keep).unwrap();
+        session.add_unit(&unit_with_notes("first", 3)).unwrap();
+        session.commit().unwrap();
+        let mut session = store.begin_import("m", &header, DuplicatePolicy::Overwrite).unwrap();
+        let outcome = session.add_unit(&unit_with_notes("second", 1)).unwrap();
+        assert!(matches!(outcome, AddOutcome::Updated(_)), "{outcome:?}");
+        session.commit().unwrap();
+        assert_eq!(count(&store, "variant"), 2);
+        assert_eq!(count(&store, "variant_annotation"), 2, "the first version's notes remain");
+        assert_eq!(count(&store, "unit_annotation"), 1);
+        let violations = count(&store, "pragma_foreign_key_check");
+        assert_eq!(violations, 0);
+    }
 }
