@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, Connection, OptionalExtension, Row, Statement, Transaction, TransactionBehavior,
+};
 
 use super::memories::merge_header;
 use super::{Result, Store, StoreError};
@@ -39,6 +41,10 @@ pub enum AddOutcome {
 /// Adds units to one memory inside one transaction: nothing is visible to others until
 /// [`ImportSession::commit`], and dropping the session rolls everything back.
 pub struct ImportSession<'a> {
+    /// The two inserts every unit runs, compiled once for the session: a cached statement
+    /// is looked up, and its SQL text read back and checked, on every use.
+    insert_unit: Statement<'a>,
+    insert_variant: Statement<'a>,
     tx: Transaction<'a>,
     /// Declared after `tx`, so dropped after it: the checks come back on once the
     /// transaction has ended (the pragma does nothing inside one).
@@ -187,10 +193,11 @@ impl Store {
         policy: DuplicatePolicy,
     ) -> Result<ImportSession<'_>> {
         super::memories::check_memory_name(memory)?;
-        let foreign_keys_off = ForeignKeysOff::new(&self.conn)?;
+        let conn = &self.conn;
+        let foreign_keys_off = ForeignKeysOff::new(conn)?;
         // IMMEDIATE: take the write lock now, so that a concurrent writer waits (busy
         // timeout) instead of failing when this transaction upgrades from read to write.
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let memory_id =
             match tx.query_row("SELECT id FROM memory WHERE name = ?1", [memory], |r| r.get(0)) {
                 Ok(id) => id,
@@ -213,6 +220,18 @@ impl Store {
             hashes.collect::<rusqlite::Result<HashSet<i64>>>()?
         };
         Ok(ImportSession {
+            insert_unit: conn.prepare(
+                "INSERT INTO unit (memory_id, tuid, srclang, creationtool,
+            creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
+            usagecount, o_tmf, datatype, segtype, o_encoding, content_hash, ctx_prev, ctx_next)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?,
+            insert_variant: conn.prepare(
+                "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, tags,
+            creationtool, creationtoolversion, creationdate, creationid, changedate, changeid,
+            lastusagedate, usagecount, o_tmf, datatype, o_encoding)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?,
             tx,
             _foreign_keys_off: foreign_keys_off,
             memory_id,
@@ -489,7 +508,7 @@ impl ImportSession<'_> {
         Ok(true)
     }
 
-    fn replace_unit(&self, id: i64, prepared: &PreparedUnit) -> Result<()> {
+    fn replace_unit(&mut self, id: i64, prepared: &PreparedUnit) -> Result<()> {
         // Children first, each explicitly: foreign keys (and so cascades) are off.
         self.tx.execute("DELETE FROM variant_annotation WHERE unit_id = ?1", [id])?;
         self.tx.execute("DELETE FROM variant WHERE unit_id = ?1", [id])?;
@@ -533,13 +552,7 @@ impl ImportSession<'_> {
             self.revision_changed = true;
         }
         let (unit, m) = (&prepared.unit, &prepared.unit.meta);
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO unit (memory_id, tuid, srclang, creationtool, creationtoolversion,
-                creationdate, creationid, changedate, changeid, lastusagedate, usagecount, o_tmf,
-                datatype, segtype, o_encoding, content_hash, ctx_prev, ctx_next)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )?;
-        stmt.execute(params![
+        self.insert_unit.execute(params![
             self.memory_id,
             unit.tuid,
             canonical_srclang(unit),
@@ -564,19 +577,13 @@ impl ImportSession<'_> {
         Ok(id)
     }
 
-    fn insert_children(&self, unit_id: i64, unit: &PreparedUnit) -> Result<()> {
+    fn insert_children(&mut self, unit_id: i64, unit: &PreparedUnit) -> Result<()> {
         let prepared = unit.variants();
         let unit = &unit.unit;
         insert_annotations(&self.tx, AnnotationOwner::Unit(unit_id), &unit.annotations)?;
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO variant (unit_id, ord, lang, seg, plain, norm, tags, creationtool,
-                creationtoolversion, creationdate, creationid, changedate, changeid, lastusagedate,
-                usagecount, o_tmf, datatype, o_encoding)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )?;
         for (ord, p) in prepared.iter().enumerate() {
             let m = &p.variant.meta;
-            stmt.execute(params![
+            self.insert_variant.execute(params![
                 unit_id,
                 ord as i64,
                 p.variant.lang,
@@ -703,8 +710,15 @@ mod tests {
         conn.pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0)).unwrap() == 1
     }
 
-    fn count(store: &Store, table: &str) -> i64 {
-        store.conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    /// Rows of variant, variant_annotation and unit_annotation, and foreign-key violations.
+    fn counts(store: &Store) -> [i64; 4] {
+        let one = |r: &Row<'_>| r.get(0);
+        [
+            store.conn.query_row("SELECT count(*) FROM variant", [], one).unwrap(),
+            store.conn.query_row("SELECT count(*) FROM variant_annotation", [], one).unwrap(),
+            store.conn.query_row("SELECT count(*) FROM unit_annotation", [], one).unwrap(),
+            store.conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], one).unwrap(),
+        ]
     }
 
     #[test]
@@ -732,10 +746,10 @@ mod tests {
         let outcome = session.add_unit(&unit_with_notes("second", 1)).unwrap();
         assert!(matches!(outcome, AddOutcome::Updated(_)), "{outcome:?}");
         session.commit().unwrap();
-        assert_eq!(count(&store, "variant"), 2);
-        assert_eq!(count(&store, "variant_annotation"), 2, "the first version's notes remain");
-        assert_eq!(count(&store, "unit_annotation"), 1);
-        let violations = count(&store, "pragma_foreign_key_check");
+        let [variants, variant_notes, unit_notes, violations] = counts(&store);
+        assert_eq!(variants, 2);
+        assert_eq!(variant_notes, 2, "the first version's notes remain");
+        assert_eq!(unit_notes, 1);
         assert_eq!(violations, 0);
     }
 }
