@@ -4,6 +4,7 @@
 //! reason, and reading goes on; a file that is not well-formed stops with a [`TmxError`].
 //! DTDs and external entities are never fetched; a file that declares entities is refused.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::io::BufRead;
@@ -123,6 +124,8 @@ pub struct TmxReader {
     xml: quick_xml::Reader<PositionTracking<Box<dyn BufRead>>>,
     position: Rc<Cell<Position>>,
     buf: Vec<u8>,
+    /// The text of the last [`Ev::Text`].
+    text: String,
     header: Header,
     version: Option<String>,
     input: InputInfo,
@@ -132,12 +135,21 @@ pub struct TmxReader {
     done: bool,
 }
 
+/// An element or attribute name: those TMX defines are static strings, so reading them
+/// allocates nothing; any other is kept as read.
+type Name = Cow<'static, str>;
+
+/// A tag's attributes, in document order.
+type Attrs = Vec<(Name, String)>;
+
 /// An owned, parser-independent event.
 enum Ev {
-    Start(String, Vec<(String, String)>),
-    Empty(String, Vec<(String, String)>),
+    Start(Name, Attrs),
+    Empty(Name, Attrs),
     End,
-    Text(String),
+    /// Text or CDATA (or a character reference), held in [`TmxReader::text`] until the next
+    /// event: most text between tags is indentation, kept without a new allocation.
+    Text,
     /// An entity reference that is not one of the five predefined ones.
     UnknownEntity(String),
     Eof,
@@ -171,6 +183,7 @@ impl TmxReader {
             xml,
             position,
             buf: Vec::with_capacity(8 * 1024),
+            text: String::new(),
             header: Header::default(),
             version: None,
             input,
@@ -234,12 +247,16 @@ impl TmxReader {
                     self.depth = self.depth.saturating_sub(1);
                     Ev::End
                 }
-                Event::Text(t) => Ev::Text(t.xml10_content().into_owned()),
-                Event::CData(t) => Ev::Text(t.xml10_content().into_owned()),
+                Event::Text(t) => {
+                    set_text(&mut self.text, |text| text.push_str(&t.xml10_content()))
+                }
+                Event::CData(t) => {
+                    set_text(&mut self.text, |text| text.push_str(&t.xml10_content()))
+                }
                 Event::GeneralRef(r) => match r.resolve_char_ref() {
-                    Ok(Some(c)) => Ev::Text(c.to_string()),
+                    Ok(Some(c)) => set_text(&mut self.text, |text| text.push(c)),
                     Ok(None) => match predefined_entity(&r.xml10_content()) {
-                        Some(c) => Ev::Text(c.to_string()),
+                        Some(c) => set_text(&mut self.text, |text| text.push(c)),
                         None => Ev::UnknownEntity(r.xml10_content().into_owned()),
                     },
                     Err(e) => return Err(self.fatal(format!("bad character reference: {e}"))),
@@ -274,8 +291,8 @@ impl TmxReader {
                         "the root element is <{name}>, not <tmx>"
                     )))
                 }
-                Ev::Text(t) if t.trim().is_empty() => {}
-                Ev::Text(_) | Ev::UnknownEntity(_) => {
+                Ev::Text if self.text.trim().is_empty() => {}
+                Ev::Text | Ev::UnknownEntity(_) => {
                     return Err(TmxError::NotTmx("text before the root element".into()))
                 }
                 Ev::End => return Err(self.fatal("unexpected end tag before the root element")),
@@ -301,7 +318,7 @@ impl TmxReader {
                     tracing::warn!("{}: ignoring <{name}> in <tmx>", self.position());
                     self.skip_element()?;
                 }
-                Ev::Empty(_, _) | Ev::Text(_) | Ev::UnknownEntity(_) => {}
+                Ev::Empty(_, _) | Ev::Text | Ev::UnknownEntity(_) => {}
                 Ev::End => {
                     self.done = true;
                     return Ok(());
@@ -433,12 +450,12 @@ impl TmxReader {
                     self.done = true;
                     return Some(Err(self.fatal("the file ends inside <body> (cut short?)")));
                 }
-                Ev::Empty(..) | Ev::Text(_) | Ev::UnknownEntity(_) => {}
+                Ev::Empty(..) | Ev::Text | Ev::UnknownEntity(_) => {}
             }
         }
     }
 
-    fn read_unit(&mut self, attrs: &[(String, String)]) -> UnitResult<Unit> {
+    fn read_unit(&mut self, attrs: &[(Name, String)]) -> UnitResult<Unit> {
         let mut unit = Unit {
             tuid: attr(attrs, "tuid").map(str::to_string),
             srclang: attr(attrs, "srclang").map(|l| {
@@ -454,7 +471,7 @@ impl TmxReader {
         };
         loop {
             match self.next_event()? {
-                Ev::Start(name, attrs) => match name.as_str() {
+                Ev::Start(name, attrs) => match &*name {
                     "prop" | "note" => {
                         let a = self.read_annotation(&name, &attrs)?;
                         unit.annotations.push(a);
@@ -466,9 +483,9 @@ impl TmxReader {
                         let v = self.read_variant(&attrs)?;
                         unit.variants.push(v);
                     }
-                    _ => return Err(Fault::Skip(SkipReason::MisplacedElement(name))),
+                    _ => return Err(misplaced(name)),
                 },
-                Ev::Empty(name, attrs) => match name.as_str() {
+                Ev::Empty(name, attrs) => match &*name {
                     "prop" | "note" => {
                         unit.annotations.push(annotation_from_attrs(&name, &attrs, String::new()))
                     }
@@ -476,9 +493,9 @@ impl TmxReader {
                         variant_lang(&attrs)?;
                         return Err(Fault::Skip(SkipReason::NoSegment));
                     }
-                    _ => return Err(Fault::Skip(SkipReason::MisplacedElement(name))),
+                    _ => return Err(misplaced(name)),
                 },
-                Ev::Text(t) => check_chars(&t)?,
+                Ev::Text => check_chars(&self.text)?,
                 Ev::UnknownEntity(name) => {
                     return Err(Fault::Skip(SkipReason::UndefinedEntity(name)))
                 }
@@ -494,7 +511,7 @@ impl TmxReader {
         Ok(unit)
     }
 
-    fn read_variant(&mut self, attrs: &[(String, String)]) -> UnitResult<Variant> {
+    fn read_variant(&mut self, attrs: &[(Name, String)]) -> UnitResult<Variant> {
         let lang = variant_lang(attrs)?;
         let mut meta = metadata_from_attrs(attrs)?;
         meta.segtype = None; // not a <tuv> attribute in TMX 1.4
@@ -502,23 +519,23 @@ impl TmxReader {
         let mut segment = None;
         loop {
             match self.next_event()? {
-                Ev::Start(name, attrs) => match name.as_str() {
+                Ev::Start(name, attrs) => match &*name {
                     "prop" | "note" => annotations.push(self.read_annotation(&name, &attrs)?),
                     "seg" if segment.is_none() => {
                         let mut budget = self.limits.max_segment_bytes;
                         let content = self.read_inline_content(0, &mut budget)?;
                         segment = Some(Segment { content });
                     }
-                    _ => return Err(Fault::Skip(SkipReason::MisplacedElement(name))),
+                    _ => return Err(misplaced(name)),
                 },
-                Ev::Empty(name, attrs) => match name.as_str() {
+                Ev::Empty(name, attrs) => match &*name {
                     "prop" | "note" => {
                         annotations.push(annotation_from_attrs(&name, &attrs, String::new()))
                     }
                     "seg" if segment.is_none() => segment = Some(Segment::default()),
-                    _ => return Err(Fault::Skip(SkipReason::MisplacedElement(name))),
+                    _ => return Err(misplaced(name)),
                 },
-                Ev::Text(t) => check_chars(&t)?,
+                Ev::Text => check_chars(&self.text)?,
                 Ev::UnknownEntity(name) => {
                     return Err(Fault::Skip(SkipReason::UndefinedEntity(name)))
                 }
@@ -533,17 +550,13 @@ impl TmxReader {
     }
 
     /// The text of a `<prop>` or `<note>` just opened.
-    fn read_annotation(
-        &mut self,
-        name: &str,
-        attrs: &[(String, String)],
-    ) -> UnitResult<Annotation> {
+    fn read_annotation(&mut self, name: &str, attrs: &[(Name, String)]) -> UnitResult<Annotation> {
         let mut value = String::new();
         loop {
             match self.next_event()? {
-                Ev::Text(t) => {
-                    check_chars(&t)?;
-                    value.push_str(&t);
+                Ev::Text => {
+                    check_chars(&self.text)?;
+                    value.push_str(&self.text);
                     if value.len() > self.limits.max_segment_bytes {
                         return Err(Fault::Skip(SkipReason::SegmentTooLong));
                     }
@@ -551,9 +564,7 @@ impl TmxReader {
                 Ev::UnknownEntity(name) => {
                     return Err(Fault::Skip(SkipReason::UndefinedEntity(name)))
                 }
-                Ev::Start(child, _) | Ev::Empty(child, _) => {
-                    return Err(Fault::Skip(SkipReason::MisplacedElement(child)))
-                }
+                Ev::Start(child, _) | Ev::Empty(child, _) => return Err(misplaced(child)),
                 Ev::End => break,
                 Ev::Eof => return Err(self.fatal(format!("the file ends inside <{name}>")).into()),
             }
@@ -569,33 +580,36 @@ impl TmxReader {
         let mut items: Vec<Inline> = Vec::new();
         loop {
             match self.next_event()? {
-                Ev::Text(t) => {
-                    check_chars(&t)?;
+                Ev::Text => {
+                    let t = &self.text;
+                    check_chars(t)?;
                     if t.len() > *budget {
                         return Err(Fault::Skip(SkipReason::SegmentTooLong));
                     }
                     *budget -= t.len();
                     match items.last_mut() {
-                        Some(Inline::Text(prev)) => prev.push_str(&t),
+                        Some(Inline::Text(prev)) => prev.push_str(t),
                         _ if t.is_empty() => {}
-                        _ => items.push(Inline::Text(t)),
+                        _ => items.push(Inline::Text(t.clone())),
                     }
                 }
                 Ev::UnknownEntity(name) => {
                     return Err(Fault::Skip(SkipReason::UndefinedEntity(name)))
                 }
                 Ev::Start(name, attrs) => {
-                    let kind = InlineKind::from_name(&name)
-                        .ok_or_else(|| Fault::Skip(SkipReason::MisplacedElement(name.clone())))?;
+                    let kind = InlineKind::from_name(&name).ok_or_else(|| misplaced(name))?;
                     check_attr_chars(&attrs)?;
                     let content = self.read_inline_content(depth + 1, budget)?;
-                    items.push(Inline::Tag { kind, attrs, content });
+                    items.push(Inline::Tag { kind, attrs: owned_attrs(attrs), content });
                 }
                 Ev::Empty(name, attrs) => {
-                    let kind = InlineKind::from_name(&name)
-                        .ok_or_else(|| Fault::Skip(SkipReason::MisplacedElement(name.clone())))?;
+                    let kind = InlineKind::from_name(&name).ok_or_else(|| misplaced(name))?;
                     check_attr_chars(&attrs)?;
-                    items.push(Inline::Tag { kind, attrs, content: Vec::new() });
+                    items.push(Inline::Tag {
+                        kind,
+                        attrs: owned_attrs(attrs),
+                        content: Vec::new(),
+                    });
                 }
                 Ev::End => return Ok(items),
                 Ev::Eof => {
@@ -615,12 +629,86 @@ fn describe_xml_error(e: &quick_xml::Error) -> String {
     }
 }
 
+/// Makes `fill` the reader's text, for an [`Ev::Text`].
+fn set_text(text: &mut String, fill: impl FnOnce(&mut String)) -> Ev {
+    text.clear();
+    fill(text);
+    Ev::Text
+}
+
+fn misplaced(name: Name) -> Fault {
+    Fault::Skip(SkipReason::MisplacedElement(name.into_owned()))
+}
+
+/// Inline elements keep their attributes in the model with owned names.
+fn owned_attrs(attrs: Attrs) -> Vec<(String, String)> {
+    attrs.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
+}
+
+/// The element and attribute names TMX 1.1–1.4b defines.
+const TMX_NAMES: &[&str] = &[
+    "tmx",
+    "header",
+    "body",
+    "tu",
+    "tuv",
+    "seg",
+    "prop",
+    "note",
+    "map",
+    "ude",
+    "bpt",
+    "ept",
+    "it",
+    "ph",
+    "hi",
+    "ut",
+    "sub",
+    "version",
+    "tuid",
+    "xml:lang",
+    "lang",
+    "srclang",
+    "adminlang",
+    "creationtool",
+    "creationtoolversion",
+    "creationdate",
+    "creationid",
+    "changedate",
+    "changeid",
+    "lastusagedate",
+    "usagecount",
+    "o-tmf",
+    "datatype",
+    "segtype",
+    "o-encoding",
+    "type",
+    "i",
+    "x",
+    "pos",
+    "assoc",
+    "unicode",
+    "code",
+    "ent",
+    "subst",
+    "name",
+    "base",
+];
+
+/// `name` as a [`Name`]: static for a TMX name, allocated for any other.
+fn name_from(name: &str) -> Name {
+    match TMX_NAMES.iter().find(|&&known| known == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
 fn owned_tag(
     e: &BytesStart<'_>,
     position: &Cell<Position>,
     max_attributes: usize,
-) -> Result<(String, Vec<(String, String)>), TmxError> {
-    let name = e.name().as_ref().to_string();
+) -> Result<(Name, Attrs), TmxError> {
+    let name = name_from(e.name().as_ref());
     let mut attrs = Vec::new();
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| TmxError::Malformed {
@@ -629,15 +717,15 @@ fn owned_tag(
         })?;
         if attrs.len() >= max_attributes {
             // Keep the element but drop the excess; the unit reader reports it.
-            attrs.push((String::from("\0too-many"), String::new()));
+            attrs.push((Cow::Borrowed("\0too-many"), String::new()));
             break;
         }
-        let key = a.key.as_ref().to_string();
+        let key = name_from(a.key.as_ref());
         let value = match a.normalized_value(XmlVersion::Implicit1_0) {
             Ok(v) => v.into_owned(),
             Err(err) => {
                 // An undefined entity in an attribute: keep the raw text, flag it for the unit.
-                attrs.push((String::from("\0bad"), format!("{key}: {err}")));
+                attrs.push((Cow::Borrowed("\0bad"), format!("{key}: {err}")));
                 continue;
             }
         };
@@ -646,13 +734,13 @@ fn owned_tag(
     Ok((name, attrs))
 }
 
-fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+fn attr<'a>(attrs: &'a [(Name, String)], name: &str) -> Option<&'a str> {
     attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn check_attr_chars(attrs: &[(String, String)]) -> UnitResult<()> {
+fn check_attr_chars(attrs: &[(Name, String)]) -> UnitResult<()> {
     for (k, v) in attrs {
-        match k.as_str() {
+        match &**k {
             "\0too-many" => return Err(Fault::Skip(SkipReason::TooManyAttributes)),
             "\0bad" => return Err(Fault::Skip(SkipReason::BadAttribute(v.clone()))),
             _ => check_chars(v)?,
@@ -668,7 +756,7 @@ fn check_chars(text: &str) -> UnitResult<()> {
     }
 }
 
-fn variant_lang(attrs: &[(String, String)]) -> UnitResult<String> {
+fn variant_lang(attrs: &[(Name, String)]) -> UnitResult<String> {
     attr(attrs, "xml:lang")
         .or_else(|| attr(attrs, "lang"))
         .map(str::trim)
@@ -677,7 +765,7 @@ fn variant_lang(attrs: &[(String, String)]) -> UnitResult<String> {
         .ok_or(Fault::Skip(SkipReason::NoLanguage))
 }
 
-fn metadata_from_attrs(attrs: &[(String, String)]) -> UnitResult<Metadata> {
+fn metadata_from_attrs(attrs: &[(Name, String)]) -> UnitResult<Metadata> {
     check_attr_chars(attrs)?;
     let get = |name: &str| attr(attrs, name).map(str::to_string);
     let usagecount = match attr(attrs, "usagecount") {
@@ -702,7 +790,7 @@ fn metadata_from_attrs(attrs: &[(String, String)]) -> UnitResult<Metadata> {
     })
 }
 
-fn header_from_attrs(attrs: &[(String, String)]) -> Header {
+fn header_from_attrs(attrs: &[(Name, String)]) -> Header {
     let meta = metadata_from_attrs(attrs).unwrap_or_else(|_| Metadata {
         // A header with a malformed usagecount keeps its other attributes.
         usagecount: None,
@@ -725,7 +813,7 @@ fn header_from_attrs(attrs: &[(String, String)]) -> Header {
     }
 }
 
-fn annotation_from_attrs(name: &str, attrs: &[(String, String)], value: String) -> Annotation {
+fn annotation_from_attrs(name: &str, attrs: &[(Name, String)], value: String) -> Annotation {
     Annotation {
         kind: if name == "prop" { AnnotationKind::Prop } else { AnnotationKind::Note },
         prop_type: if name == "prop" {
