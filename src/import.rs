@@ -138,11 +138,15 @@ enum Parsed {
 /// Units travel between the threads in batches, to keep channel traffic low.
 const BATCH: usize = 256;
 
+/// Batches in flight each way: full ones to the writer, spent ones back to the reader.
+const BATCHES_IN_FLIGHT: usize = 16;
+
 /// Imports TMX from any byte stream (a file, a request body). `name` appears in messages.
 ///
 /// Two threads: one reads the XML and prepares each unit (segment XML, plain and normalised
 /// text, hash), the calling thread writes to the store. A bounded channel between them keeps
-/// memory flat.
+/// memory flat. The writer hands each spent batch back, and the reader frees its units and
+/// refills it: memory is freed by the thread that allocated it, and not on the writer's time.
 pub fn import_tmx(
     store: &mut Store,
     input: Box<dyn Read + Send>,
@@ -155,7 +159,9 @@ pub fn import_tmx(
     let counted = CountingReader { inner: input, count: progress.bytes.clone() };
     let limits = options.limits;
     let (head_tx, head_rx) = mpsc::sync_channel::<Result<(ImportReport, Header), TmxError>>(1);
-    let (batch_tx, batch_rx) = mpsc::sync_channel::<Result<Vec<Parsed>, TmxError>>(16);
+    let (batch_tx, batch_rx) =
+        mpsc::sync_channel::<Result<Vec<Parsed>, TmxError>>(BATCHES_IN_FLIGHT);
+    let (spent_tx, spent_rx) = mpsc::sync_channel::<Vec<Parsed>>(BATCHES_IN_FLIGHT);
 
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -176,7 +182,14 @@ pub fn import_tmx(
             if head_tx.send(Ok((report, reader.header().clone()))).is_err() {
                 return;
             }
-            let mut batch = Vec::with_capacity(BATCH);
+            let next_batch = || match spent_rx.try_recv() {
+                Ok(mut spent) => {
+                    spent.clear();
+                    spent
+                }
+                Err(_) => Vec::with_capacity(BATCH),
+            };
+            let mut batch = next_batch();
             while let Some(next) = reader.next_unit() {
                 let parsed = match next {
                     Ok(UnitRead::Unit { unit, at }) => {
@@ -190,7 +203,7 @@ pub fn import_tmx(
                 };
                 batch.push(parsed);
                 if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    let full = std::mem::replace(&mut batch, next_batch());
                     if batch_tx.send(Ok(full)).is_err() {
                         return; // the writer stopped
                     }
@@ -210,11 +223,14 @@ pub fn import_tmx(
         let mut session = store.begin_import(&options.memory, &header, options.on_duplicate)?;
         for batch in batch_rx {
             // An error drops the session, which rolls the whole file back.
-            for parsed in batch.map_err(tmx_error)? {
+            let batch = batch.map_err(tmx_error)?;
+            for parsed in &batch {
                 report.units_read += 1;
                 progress.units.fetch_add(1, Ordering::Relaxed);
                 record(&mut session, parsed, &mut report, options)?;
             }
+            // Full or gone (the reader has finished): then this thread frees it.
+            let _ = spent_tx.try_send(batch);
         }
         if options.dry_run {
             session.rollback()?;
@@ -228,7 +244,7 @@ pub fn import_tmx(
 
 fn record(
     session: &mut ImportSession<'_>,
-    parsed: Parsed,
+    parsed: &Parsed,
     report: &mut ImportReport,
     options: &ImportOptions,
 ) -> Result<(), ImportError> {
@@ -237,7 +253,7 @@ fn record(
             Problem {
                 line: s.at.line,
                 column: s.at.column,
-                tuid: s.tuid,
+                tuid: s.tuid.clone(),
                 reason: s.reason.code().to_string(),
                 message: s.reason.to_string(),
             },
@@ -250,7 +266,7 @@ fn record(
                     None => drop(report.languages.insert(v.lang.clone(), 1)),
                 }
             }
-            match session.add_unit(&prepared)? {
+            match session.add_unit(prepared)? {
                 AddOutcome::Added(_) => report.added += 1,
                 AddOutcome::Updated(_) => report.updated += 1,
                 AddOutcome::Duplicate(existing) => report.note_problem(
