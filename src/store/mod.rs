@@ -13,6 +13,7 @@ mod migrate;
 mod pool;
 mod terms;
 mod units;
+mod wal_flush;
 
 use std::path::Path;
 

@@ -8,6 +8,7 @@ use rusqlite::{
 };
 
 use super::memories::merge_header;
+use super::wal_flush::WalFlusher;
 use super::{Result, Store, StoreError};
 use crate::model::{
     lang_matches, normalize_lang_tag, Annotation, AnnotationKind, Header, Metadata, Segment, Unit,
@@ -45,6 +46,10 @@ pub struct ImportSession<'a> {
     /// is looked up, and its SQL text read back and checked, on every use.
     insert_unit: Statement<'a>,
     insert_variant: Statement<'a>,
+    /// Started once the session is a long one (see [`LONG_SESSION_UNITS`]), stopped before
+    /// the commit.
+    wal_flusher: Option<WalFlusher>,
+    units_written: u64,
     tx: Transaction<'a>,
     /// Declared after `tx`, so dropped after it: the checks come back on once the
     /// transaction has ended (the pragma does nothing inside one).
@@ -57,6 +62,10 @@ pub struct ImportSession<'a> {
     /// first insert: see `schema/0005_revision_per_import.sql`).
     revision_changed: bool,
 }
+
+/// After this many units a session flushes the log to disk as it goes ([`WalFlusher`]);
+/// a short one (an edit, a small file) does not start a thread for it.
+const LONG_SESSION_UNITS: u64 = 1000;
 
 /// Foreign-key checks are off while an import session runs and back on when it ends.
 ///
@@ -232,6 +241,8 @@ impl Store {
             lastusagedate, usagecount, o_tmf, datatype, o_encoding)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?,
+            wal_flusher: None,
+            units_written: 0,
             tx,
             _foreign_keys_off: foreign_keys_off,
             memory_id,
@@ -407,6 +418,10 @@ impl ImportSession<'_> {
 
     /// Adds one unit under the session's duplicate policy.
     pub fn add_unit(&mut self, prepared: &PreparedUnit) -> Result<AddOutcome> {
+        self.units_written += 1;
+        if self.units_written == LONG_SESSION_UNITS {
+            self.wal_flusher = self.tx.path().and_then(WalFlusher::start);
+        }
         let hash = prepared.hash;
         if self.policy == DuplicatePolicy::Overwrite {
             if let Some(tuid) = &prepared.unit.tuid {
@@ -434,6 +449,9 @@ impl ImportSession<'_> {
     }
 
     pub fn commit(self) -> Result<()> {
+        // The log written so far is on disk or on its way: the commit's checkpoint syncs it
+        // without a flush of ours competing.
+        drop(self.wal_flusher);
         Ok(self.tx.commit()?)
     }
 
