@@ -74,10 +74,12 @@ impl Folder {
     }
 
     /// A character of U+0400–U+045F, every one of which is an NFC starter and not a space.
+    /// Ё and ё fold to е; А–Я and Ѐ–Џ have their lower case at fixed offsets; а–џ is lower
+    /// already.
     #[inline]
     fn push_cyrillic(&mut self, code: u32) {
         let lower = match code {
-            0x401 | 0x451 => 0x435, // Ё, ё → е
+            0x401 | 0x451 => 0x435,
             0x400..=0x40F => code + 0x50,
             0x410..=0x42F => code + 0x20,
             _ => code,
@@ -88,7 +90,6 @@ impl Folder {
     fn push(&mut self, c: char) {
         let mapped = match c {
             '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => return,
-            'ё' | 'Ё' => 'е',
             '«' | '»' | '„' | '“' | '”' | '‟' | '″' => '"',
             '‚' | '‘' | '’' | '‛' | '′' => '\'',
             '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' => '-',
@@ -100,10 +101,7 @@ impl Folder {
         };
         match mapped as u32 {
             0..=0x7F => self.emit(mapped.to_ascii_lowercase()),
-            // Cyrillic А–Я and Ѐ–Џ have their lower case at fixed offsets; а–џ is lower already.
-            0x410..=0x42F => self.emit(char::from_u32(mapped as u32 + 0x20).unwrap_or(mapped)),
-            0x400..=0x40F => self.emit(char::from_u32(mapped as u32 + 0x50).unwrap_or(mapped)),
-            0x430..=0x45F => self.emit(mapped),
+            code @ 0x400..=0x45F => self.push_cyrillic(code),
             _ => mapped.to_lowercase().for_each(|l| self.emit(l)),
         }
     }
