@@ -6,9 +6,11 @@
 //! checkpoint after the commit, and the import waits for it there. Flushing from another
 //! file handle only writes pages out: SQLite's own writes, locks and syncs are untouched.
 
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -16,7 +18,8 @@ const EVERY: Duration = Duration::from_millis(100);
 
 /// Flushes a WAL file until dropped.
 pub(super) struct WalFlusher {
-    stop: Arc<(Mutex<bool>, Condvar)>,
+    /// Dropping it wakes the thread and stops it.
+    stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     flushes: Arc<AtomicU64>,
 }
@@ -29,16 +32,16 @@ impl WalFlusher {
             return None;
         }
         let wal = PathBuf::from(format!("{database}-wal"));
-        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let (stop, stopped) = mpsc::channel();
         let flushes = Arc::new(AtomicU64::new(0));
         let thread = {
-            let (stop, flushes) = (stop.clone(), flushes.clone());
+            let flushes = flushes.clone();
             std::thread::Builder::new()
                 .name("wal-flush".into())
-                .spawn(move || flush_until_stopped(&wal, &stop, &flushes))
+                .spawn(move || flush_until_stopped(&wal, &stopped, &flushes))
                 .ok()?
         };
-        Some(WalFlusher { stop, thread: Some(thread), flushes })
+        Some(WalFlusher { stop: Some(stop), thread: Some(thread), flushes })
     }
 
     #[cfg(test)]
@@ -47,22 +50,16 @@ impl WalFlusher {
     }
 }
 
-fn flush_until_stopped(wal: &PathBuf, stop: &(Mutex<bool>, Condvar), flushes: &AtomicU64) {
-    let (stopped, wake) = stop;
-    let mut stopped = stopped.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    loop {
-        let (guard, _) =
-            wake.wait_timeout(stopped, EVERY).unwrap_or_else(|poisoned| poisoned.into_inner());
-        stopped = guard;
-        if *stopped {
-            return;
-        }
+fn flush_until_stopped(wal: &PathBuf, stopped: &mpsc::Receiver<()>, flushes: &AtomicU64) {
+    let mut log: Option<File> = None;
+    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
         // The log may not exist yet (nothing written so far): try again next time. A failed
         // flush loses nothing; SQLite's own sync at the checkpoint still decides durability.
-        if let Ok(file) = std::fs::File::open(wal) {
-            if file.sync_data().is_ok() {
-                flushes.fetch_add(1, Ordering::Relaxed);
-            }
+        if log.is_none() {
+            log = File::open(wal).ok();
+        }
+        if log.as_ref().is_some_and(|file| file.sync_data().is_ok()) {
+            flushes.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -70,9 +67,7 @@ fn flush_until_stopped(wal: &PathBuf, stop: &(Mutex<bool>, Condvar), flushes: &A
 impl Drop for WalFlusher {
     fn drop(&mut self) {
         tracing::debug!("flushed the log {} times", self.flushes.load(Ordering::Relaxed));
-        let (stopped, wake) = &*self.stop;
-        *stopped.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
-        wake.notify_one();
+        drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
