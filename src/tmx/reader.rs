@@ -4,7 +4,6 @@
 //! reason, and reading goes on; a file that is not well-formed stops with a [`TmxError`].
 //! DTDs and external entities are never fetched; a file that declares entities is refused.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::io::BufRead;
@@ -135,17 +134,13 @@ pub struct TmxReader {
     done: bool,
 }
 
-/// An element or attribute name: those TMX defines are static strings, so reading them
-/// allocates nothing; any other is kept as read.
-type Name = Cow<'static, str>;
-
 /// A tag's attributes, in document order.
-type Attrs = Vec<(Name, String)>;
+type Attrs = Vec<(String, String)>;
 
 /// An owned, parser-independent event.
 enum Ev {
-    Start(Name, Attrs),
-    Empty(Name, Attrs),
+    Start(String, Attrs),
+    Empty(String, Attrs),
     End,
     /// Text or CDATA (or a character reference), held in [`TmxReader::text`] until the next
     /// event: most text between tags is indentation, kept without a new allocation.
@@ -455,7 +450,7 @@ impl TmxReader {
         }
     }
 
-    fn read_unit(&mut self, attrs: &[(Name, String)]) -> UnitResult<Unit> {
+    fn read_unit(&mut self, attrs: &[(String, String)]) -> UnitResult<Unit> {
         let mut unit = Unit {
             tuid: attr(attrs, "tuid").map(str::to_string),
             srclang: attr(attrs, "srclang").map(|l| {
@@ -471,7 +466,7 @@ impl TmxReader {
         };
         loop {
             match self.next_event()? {
-                Ev::Start(name, attrs) => match &*name {
+                Ev::Start(name, attrs) => match name.as_str() {
                     "prop" | "note" => {
                         let a = self.read_annotation(&name, &attrs)?;
                         unit.annotations.push(a);
@@ -485,7 +480,7 @@ impl TmxReader {
                     }
                     _ => return Err(misplaced(name)),
                 },
-                Ev::Empty(name, attrs) => match &*name {
+                Ev::Empty(name, attrs) => match name.as_str() {
                     "prop" | "note" => {
                         unit.annotations.push(annotation_from_attrs(&name, &attrs, String::new()))
                     }
@@ -511,7 +506,7 @@ impl TmxReader {
         Ok(unit)
     }
 
-    fn read_variant(&mut self, attrs: &[(Name, String)]) -> UnitResult<Variant> {
+    fn read_variant(&mut self, attrs: &[(String, String)]) -> UnitResult<Variant> {
         let lang = variant_lang(attrs)?;
         let mut meta = metadata_from_attrs(attrs)?;
         meta.segtype = None; // not a <tuv> attribute in TMX 1.4
@@ -519,7 +514,7 @@ impl TmxReader {
         let mut segment = None;
         loop {
             match self.next_event()? {
-                Ev::Start(name, attrs) => match &*name {
+                Ev::Start(name, attrs) => match name.as_str() {
                     "prop" | "note" => annotations.push(self.read_annotation(&name, &attrs)?),
                     "seg" if segment.is_none() => {
                         let mut budget = self.limits.max_segment_bytes;
@@ -528,7 +523,7 @@ impl TmxReader {
                     }
                     _ => return Err(misplaced(name)),
                 },
-                Ev::Empty(name, attrs) => match &*name {
+                Ev::Empty(name, attrs) => match name.as_str() {
                     "prop" | "note" => {
                         annotations.push(annotation_from_attrs(&name, &attrs, String::new()))
                     }
@@ -550,7 +545,11 @@ impl TmxReader {
     }
 
     /// The text of a `<prop>` or `<note>` just opened.
-    fn read_annotation(&mut self, name: &str, attrs: &[(Name, String)]) -> UnitResult<Annotation> {
+    fn read_annotation(
+        &mut self,
+        name: &str,
+        attrs: &[(String, String)],
+    ) -> UnitResult<Annotation> {
         let mut value = String::new();
         loop {
             match self.next_event()? {
@@ -600,16 +599,12 @@ impl TmxReader {
                     let kind = InlineKind::from_name(&name).ok_or_else(|| misplaced(name))?;
                     check_attr_chars(&attrs)?;
                     let content = self.read_inline_content(depth + 1, budget)?;
-                    items.push(Inline::Tag { kind, attrs: owned_attrs(attrs), content });
+                    items.push(Inline::Tag { kind, attrs, content });
                 }
                 Ev::Empty(name, attrs) => {
                     let kind = InlineKind::from_name(&name).ok_or_else(|| misplaced(name))?;
                     check_attr_chars(&attrs)?;
-                    items.push(Inline::Tag {
-                        kind,
-                        attrs: owned_attrs(attrs),
-                        content: Vec::new(),
-                    });
+                    items.push(Inline::Tag { kind, attrs, content: Vec::new() });
                 }
                 Ev::End => return Ok(items),
                 Ev::Eof => {
@@ -636,79 +631,16 @@ fn set_text(text: &mut String, fill: impl FnOnce(&mut String)) -> Ev {
     Ev::Text
 }
 
-fn misplaced(name: Name) -> Fault {
-    Fault::Skip(SkipReason::MisplacedElement(name.into_owned()))
-}
-
-/// Inline elements keep their attributes in the model with owned names.
-fn owned_attrs(attrs: Attrs) -> Vec<(String, String)> {
-    attrs.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
-}
-
-/// The element and attribute names TMX 1.1–1.4b defines.
-const TMX_NAMES: &[&str] = &[
-    "tmx",
-    "header",
-    "body",
-    "tu",
-    "tuv",
-    "seg",
-    "prop",
-    "note",
-    "map",
-    "ude",
-    "bpt",
-    "ept",
-    "it",
-    "ph",
-    "hi",
-    "ut",
-    "sub",
-    "version",
-    "tuid",
-    "xml:lang",
-    "lang",
-    "srclang",
-    "adminlang",
-    "creationtool",
-    "creationtoolversion",
-    "creationdate",
-    "creationid",
-    "changedate",
-    "changeid",
-    "lastusagedate",
-    "usagecount",
-    "o-tmf",
-    "datatype",
-    "segtype",
-    "o-encoding",
-    "type",
-    "i",
-    "x",
-    "pos",
-    "assoc",
-    "unicode",
-    "code",
-    "ent",
-    "subst",
-    "name",
-    "base",
-];
-
-/// `name` as a [`Name`]: static for a TMX name, allocated for any other.
-fn name_from(name: &str) -> Name {
-    match TMX_NAMES.iter().find(|&&known| known == name) {
-        Some(known) => Cow::Borrowed(known),
-        None => Cow::Owned(name.to_string()),
-    }
+fn misplaced(name: String) -> Fault {
+    Fault::Skip(SkipReason::MisplacedElement(name))
 }
 
 fn owned_tag(
     e: &BytesStart<'_>,
     position: &Cell<Position>,
     max_attributes: usize,
-) -> Result<(Name, Attrs), TmxError> {
-    let name = name_from(e.name().as_ref());
+) -> Result<(String, Attrs), TmxError> {
+    let name = e.name().as_ref().to_string();
     let mut attrs = Vec::new();
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| TmxError::Malformed {
@@ -717,15 +649,15 @@ fn owned_tag(
         })?;
         if attrs.len() >= max_attributes {
             // Keep the element but drop the excess; the unit reader reports it.
-            attrs.push((Cow::Borrowed("\0too-many"), String::new()));
+            attrs.push((String::from("\0too-many"), String::new()));
             break;
         }
-        let key = name_from(a.key.as_ref());
+        let key = a.key.as_ref().to_string();
         let value = match a.normalized_value(XmlVersion::Implicit1_0) {
             Ok(v) => v.into_owned(),
             Err(err) => {
                 // An undefined entity in an attribute: keep the raw text, flag it for the unit.
-                attrs.push((Cow::Borrowed("\0bad"), format!("{key}: {err}")));
+                attrs.push((String::from("\0bad"), format!("{key}: {err}")));
                 continue;
             }
         };
@@ -734,11 +666,11 @@ fn owned_tag(
     Ok((name, attrs))
 }
 
-fn attr<'a>(attrs: &'a [(Name, String)], name: &str) -> Option<&'a str> {
+fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn check_attr_chars(attrs: &[(Name, String)]) -> UnitResult<()> {
+fn check_attr_chars(attrs: &[(String, String)]) -> UnitResult<()> {
     for (k, v) in attrs {
         match &**k {
             "\0too-many" => return Err(Fault::Skip(SkipReason::TooManyAttributes)),
@@ -756,7 +688,7 @@ fn check_chars(text: &str) -> UnitResult<()> {
     }
 }
 
-fn variant_lang(attrs: &[(Name, String)]) -> UnitResult<String> {
+fn variant_lang(attrs: &[(String, String)]) -> UnitResult<String> {
     attr(attrs, "xml:lang")
         .or_else(|| attr(attrs, "lang"))
         .map(str::trim)
@@ -765,7 +697,7 @@ fn variant_lang(attrs: &[(Name, String)]) -> UnitResult<String> {
         .ok_or(Fault::Skip(SkipReason::NoLanguage))
 }
 
-fn metadata_from_attrs(attrs: &[(Name, String)]) -> UnitResult<Metadata> {
+fn metadata_from_attrs(attrs: &[(String, String)]) -> UnitResult<Metadata> {
     check_attr_chars(attrs)?;
     let get = |name: &str| attr(attrs, name).map(str::to_string);
     let usagecount = match attr(attrs, "usagecount") {
@@ -790,7 +722,7 @@ fn metadata_from_attrs(attrs: &[(Name, String)]) -> UnitResult<Metadata> {
     })
 }
 
-fn header_from_attrs(attrs: &[(Name, String)]) -> Header {
+fn header_from_attrs(attrs: &[(String, String)]) -> Header {
     let meta = metadata_from_attrs(attrs).unwrap_or_else(|_| Metadata {
         // A header with a malformed usagecount keeps its other attributes.
         usagecount: None,
@@ -813,7 +745,7 @@ fn header_from_attrs(attrs: &[(Name, String)]) -> Header {
     }
 }
 
-fn annotation_from_attrs(name: &str, attrs: &[(Name, String)], value: String) -> Annotation {
+fn annotation_from_attrs(name: &str, attrs: &[(String, String)], value: String) -> Annotation {
     Annotation {
         kind: if name == "prop" { AnnotationKind::Prop } else { AnnotationKind::Note },
         prop_type: if name == "prop" {
