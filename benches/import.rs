@@ -3,10 +3,13 @@
 //! second and the peak resident memory of the importing process. Then it times the reading
 //! side alone in this process (XML reading and unit preparation, no store), best of three:
 //! an import runs it on one thread beside the store's writer, so it bounds the import's speed.
+//! Last it times the store side alone: the same units, read and prepared beforehand, written
+//! by an `ImportSession` into a fresh database and committed, best of three. That is the
+//! writer thread's work, and it bounds the import's speed from the other side.
 //!
 //! `cargo bench --bench import -- [--units N] [--corpus PATH] [--tmx PATH] [--reading-side-only]`
 //! (`--tmx` keeps the generated file there, for profiling the import on its own;
-//! `--reading-side-only` skips the import, for profiling the reading side).
+//! `--reading-side-only` skips the import and the store side, for profiling the reading side).
 
 use std::io::{BufRead, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
-use tmbase::store::PreparedUnit;
+use tmbase::store::{DuplicatePolicy, PreparedUnit, Store};
 
 // The allocator the `tmbase` binary runs on, for the reading side timed in this process.
 #[global_allocator]
@@ -52,6 +55,49 @@ fn main() {
     println!(
         "reading side alone (read and prepare, no store), best of 3: {best:.2} s, {:.0} units per second",
         units as f64 / best
+    );
+    if !reading_side_only {
+        store_side_alone(&tmx, units, dir.path());
+    }
+}
+
+/// Times `ImportSession` writing units prepared beforehand (no XML on the clock) into a fresh
+/// database, three times, and prints the best run with its insert and commit parts.
+fn store_side_alone(tmx: &Path, units: usize, dir: &Path) {
+    let file = std::fs::File::open(tmx).unwrap();
+    let mut reader = TmxReader::new(Box::new(file), ReadLimits::default()).unwrap();
+    let mut prepared = Vec::with_capacity(units);
+    while let Some(next) = reader.next_unit() {
+        if let UnitRead::Unit { unit, .. } = next.unwrap() {
+            prepared.push(PreparedUnit::new(*unit));
+        }
+    }
+    let header = Header::default();
+    let mut best: Option<(f64, f64, f64)> = None;
+    for run in 0..3 {
+        let db = dir.join(format!("store-side-{run}.db"));
+        let mut store = Store::open(&db).unwrap();
+        let started = Instant::now();
+        let mut session = store.begin_import("bench", &header, DuplicatePolicy::Skip).unwrap();
+        for unit in &prepared {
+            session.add_unit(unit).unwrap();
+        }
+        let inserted = started.elapsed().as_secs_f64();
+        session.commit().unwrap();
+        let committed = started.elapsed().as_secs_f64();
+        drop(store);
+        let closed = started.elapsed().as_secs_f64();
+        let run = (inserted, committed - inserted, closed);
+        if best.is_none_or(|b| run.2 < b.2) {
+            best = Some(run);
+        }
+    }
+    let (insert, commit, total) = best.unwrap();
+    println!(
+        "store side alone (prepared units written and committed, no XML), best of 3: {total:.2} s \
+         (inserts {insert:.2} s, commit {commit:.2} s, close {:.2} s), {:.0} units per second",
+        total - insert - commit,
+        units as f64 / total
     );
 }
 
