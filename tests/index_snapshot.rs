@@ -6,8 +6,8 @@ mod support;
 
 use support::{add_units, unit, TestUnit};
 use tmbase::bench_corpus::{generate, queries};
-use tmbase::matching::{lookup, IndexOrigin, MatchQuery, MemoryIndex};
-use tmbase::store::Store;
+use tmbase::matching::{lookup, IndexOrigin, MatchQuery, MemoryIndex, SaveOutcome};
+use tmbase::store::{MemoryChange, Store};
 
 fn memory_units(seed: u64, count: usize) -> Vec<TestUnit> {
     generate(seed, count, &[]).iter().map(|(ru, en)| unit(ru, en)).collect()
@@ -83,13 +83,13 @@ fn any_change_to_the_memory_makes_the_saved_index_stale() {
     let unit_id = after_import.index.stats().entries as i64; // ids start at 1
     let mut edited = store.unit(memory_id, unit_id).unwrap().unwrap().unit;
     edited.variants[0].segment = tmbase::model::Segment::from_text("Встреча прошла в Берне.");
-    assert!(store.update_unit("m", unit_id, edited).unwrap());
+    assert!(store.update_unit("m", unit_id, edited).unwrap().is_some());
     let after_edit = open(&store);
     assert_eq!(after_edit.origin, IndexOrigin::Built);
     let found =
         lookup(&store, &after_edit, &MatchQuery::new("Встреча прошла в Берне.", "en")).unwrap();
     assert_eq!(found.first().map(|m| m.score), Some(100));
-    assert!(store.delete_unit(memory_id, unit_id).unwrap());
+    assert!(store.delete_unit(memory_id, unit_id).unwrap().is_some());
     let after_delete = open(&store);
     assert_eq!(after_delete.origin, IndexOrigin::Built);
     assert_eq!(after_delete.index.stats().entries, 1);
@@ -139,4 +139,126 @@ fn a_damaged_or_cut_short_file_is_rebuilt_not_trusted() {
         // The rebuild saved a good file again.
         assert_eq!(MemoryIndex::open(&store, "m", "ru").unwrap().origin, IndexOrigin::Loaded);
     }
+}
+
+/// Gives an edit to the index as the server does after committing it.
+fn apply(store: &Store, index: &mut MemoryIndex, unit_id: i64, change: &MemoryChange) {
+    let rows = store.index_rows_for_unit(unit_id, &index.source_lang).unwrap();
+    index.apply_edit(unit_id, rows, change);
+}
+
+fn replace_russian(store: &Store, memory_id: i64, unit_id: i64, text: &str) -> tmbase::model::Unit {
+    let mut unit = store.unit(memory_id, unit_id).unwrap().unwrap().unit;
+    unit.variants[0].segment = tmbase::model::Segment::from_text(text);
+    unit
+}
+
+fn new_unit(ru: &str, en: &str) -> tmbase::model::Unit {
+    let variant = |lang: &str, text: &str| tmbase::model::Variant {
+        lang: lang.into(),
+        meta: Default::default(),
+        annotations: vec![],
+        segment: tmbase::model::Segment::from_text(text),
+    };
+    tmbase::model::Unit {
+        tuid: None,
+        srclang: Some("ru-RU".into()),
+        meta: Default::default(),
+        annotations: vec![],
+        variants: vec![variant("ru-RU", ru), variant("en-US", en)],
+    }
+}
+
+#[test]
+fn edits_given_to_an_index_are_saved_and_read_back_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+    add_units(&mut store, "m", &memory_units(21, 600));
+    let memory_id = store.memory_id("m").unwrap().unwrap();
+    let mut index = MemoryIndex::open(&store, "m", "ru").unwrap();
+    assert_eq!(index.origin, IndexOrigin::Built);
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::Unchanged);
+
+    // Three creates, an update and two deletes (one of them of the newest unit, which moves
+    // the highest unit id back), each given to the index once committed.
+    let (riga, change) = store
+        .create_unit("m", new_unit("Переговоры прошли в Риге.", "Talks were held in Riga."))
+        .unwrap();
+    apply(&store, &mut index, riga, &change);
+    let (created, change) = store
+        .create_unit("m", new_unit("Совещание министров прошло в Осло.", "Ministers met in Oslo."))
+        .unwrap();
+    apply(&store, &mut index, created, &change);
+    let edited =
+        replace_russian(&store, memory_id, 7, "Переговоры о поставках газа прошли в Минске.");
+    let change = store.update_unit("m", 7, edited).unwrap().unwrap();
+    apply(&store, &mut index, 7, &change);
+    let change = store.delete_unit(memory_id, 3).unwrap().unwrap();
+    apply(&store, &mut index, 3, &change);
+    let (newest, change) =
+        store.create_unit("m", new_unit("Временная запись.", "A temporary entry.")).unwrap();
+    apply(&store, &mut index, newest, &change);
+    let change = store.delete_unit(memory_id, newest).unwrap().unwrap();
+    assert!(change.max_unit_id < newest);
+    apply(&store, &mut index, newest, &change);
+
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::Saved);
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::Unchanged);
+    let loaded = MemoryIndex::open(&store, "m", "ru").unwrap();
+    assert_eq!(loaded.origin, IndexOrigin::Loaded, "the saved state is the stored one");
+
+    let built = MemoryIndex::build(&store, "m", "ru").unwrap();
+    let mut texts = queries(4, 200, &generate(21, 600, &[]));
+    texts.push("Совещание министров прошло в Осло.".into());
+    texts.push("Переговоры о поставках газа прошли в Минске.".into());
+    let expected = answers(&store, &built, &texts);
+    assert_eq!(answers(&store, &loaded, &texts), expected);
+    let oslo = &expected[expected.len() - 2];
+    assert_eq!(oslo.first().map(|m| (m.0, m.1)), Some((created, 100)));
+}
+
+#[test]
+fn an_index_that_missed_a_change_is_never_saved_as_the_stored_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+    add_units(&mut store, "m", &memory_units(22, 300));
+    let memory_id = store.memory_id("m").unwrap().unwrap();
+    let file_bytes = || std::fs::read(saved_file(dir.path())).unwrap();
+
+    // A change the index is not given (another process, say), then one it is given.
+    let mut index = MemoryIndex::open(&store, "m", "ru").unwrap();
+    let saved_before = file_bytes();
+    store.delete_unit(memory_id, 10).unwrap().unwrap();
+    let (id, change) = store.create_unit("m", new_unit("Новая запись.", "A new entry.")).unwrap();
+    apply(&store, &mut index, id, &change);
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::StateUnknown);
+    assert_eq!(file_bytes(), saved_before, "nothing was written");
+
+    // A change it is given, then one it is not: the file it saves names the state it holds,
+    // which is no longer the stored one, so the next start rebuilds.
+    let mut index = MemoryIndex::open(&store, "m", "ru").unwrap();
+    assert_eq!(index.origin, IndexOrigin::Built);
+    let edited = replace_russian(&store, memory_id, 20, "Правка, которую индекс видел.");
+    let change = store.update_unit("m", 20, edited).unwrap().unwrap();
+    apply(&store, &mut index, 20, &change);
+    store.delete_unit(memory_id, 30).unwrap().unwrap();
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::Saved);
+    let reopened = MemoryIndex::open(&store, "m", "ru").unwrap();
+    assert_eq!(reopened.origin, IndexOrigin::Built);
+    assert_eq!(reopened.index.stats().entries, 299); // 300 - 1 + 1 - 1
+}
+
+#[test]
+fn edits_given_out_of_order_leave_the_state_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+    add_units(&mut store, "m", &memory_units(23, 100));
+    let memory_id = store.memory_id("m").unwrap().unwrap();
+    let mut index = MemoryIndex::open(&store, "m", "ru").unwrap();
+    let first = store.delete_unit(memory_id, 5).unwrap().unwrap();
+    let second = store.delete_unit(memory_id, 6).unwrap().unwrap();
+    apply(&store, &mut index, 6, &second);
+    apply(&store, &mut index, 5, &first);
+    assert_eq!(index.index.stats().entries, 98, "the content is current");
+    assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::StateUnknown);
 }

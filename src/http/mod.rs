@@ -207,6 +207,11 @@ pub async fn serve(state: web::Data<AppState>) -> Result<(), ServeError> {
         eprintln!("tmbase {} listening on http://{addr}", env!("CARGO_PKG_VERSION"));
     }
     server.run().await?;
+    // No request runs now: indexes that edits moved on are saved for the next start.
+    match state.pool.get() {
+        Ok(store) => state.indexes.save_changed(&store),
+        Err(e) => eprintln!("could not save the changed indexes: {e}"),
+    }
     eprintln!("tmbase stopped");
     Ok(())
 }

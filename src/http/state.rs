@@ -10,9 +10,9 @@ use super::jobs::Jobs;
 use super::lookup_pool::LookupPool;
 use super::metrics::Metrics;
 use super::ServeError;
-use crate::matching::MemoryIndex;
+use crate::matching::{MemoryIndex, SaveOutcome};
 use crate::model::normalize_lang_tag;
-use crate::store::{Store, StoreError, StorePool};
+use crate::store::{MemoryChange, Store, StoreError, StorePool};
 use crate::terms::Recognizer;
 use crate::text::Segmenter;
 
@@ -82,24 +82,44 @@ impl IndexCache {
         slots.iter().filter_map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
     }
 
-    /// Brings a unit's entries up to date in every index of its memory (after a create,
-    /// update or delete).
+    /// Brings a unit's entries up to date in every index of its memory after an edit of it
+    /// (create, update or delete), and moves each index along the edit's `change`.
     pub fn refresh_unit(
         &self,
         store: &Store,
-        memory_id: i64,
         unit_id: i64,
+        change: &MemoryChange,
     ) -> Result<(), StoreError> {
-        for index in self.of_memory(memory_id) {
+        for index in self.of_memory(change.memory_id) {
             let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
             let rows = store.index_rows_for_unit(unit_id, &lang)?;
-            let mut index = index.write().unwrap_or_else(|e| e.into_inner());
-            index.index.remove_unit(unit_id);
-            for row in rows {
-                index.index.insert(row);
-            }
+            index.write().unwrap_or_else(|e| e.into_inner()).apply_edit(unit_id, rows, change);
         }
         Ok(())
+    }
+
+    /// Saves every loaded index that holds a state its file does not (after edits), so that
+    /// the next start reads it instead of rebuilding; at shutdown, when no edit can interleave.
+    /// A failure to save is logged: it only costs a rebuild.
+    pub fn save_changed(&self, store: &Store) {
+        let slots: Vec<_> =
+            self.slots.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        for slot in slots {
+            let Some(index) = slot.lock().unwrap_or_else(|e| e.into_inner()).clone() else {
+                continue;
+            };
+            let mut index = index.write().unwrap_or_else(|e| e.into_inner());
+            let what = format!("the index of {} ({})", index.memory, index.source_lang);
+            match index.save_if_changed(store) {
+                Ok(SaveOutcome::Saved) => eprintln!("saved {what}"),
+                Ok(SaveOutcome::StateUnknown) => eprintln!(
+                    "not saving {what}: the memory was changed outside this server, so the next \
+                     start rebuilds it"
+                ),
+                Ok(SaveOutcome::Unchanged | SaveOutcome::NoFile) => {}
+                Err(e) => eprintln!("could not save {what}: {e}"),
+            }
+        }
     }
 
     /// Rebuilds every index of a memory from the store (after an import) and swaps each in

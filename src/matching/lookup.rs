@@ -9,7 +9,7 @@ use super::index::{Analyzed, FastMap, FreshIds, FuzzyIndex, PreparedRow, Snapsho
 use super::numbers::adjust_numbers;
 use super::score::{base_score, fuzzy_score, MatchKind};
 use crate::model::{normalize_lang_tag, tmx_date_seconds};
-use crate::store::{MatchDetails, Store, StoreError};
+use crate::store::{IndexRow, MatchDetails, MemoryChange, Store, StoreError};
 use crate::text::{normalize_for_matching, tokenize, TokenKind};
 
 /// Rows handed from the store reader to the index builder at a time.
@@ -30,6 +30,26 @@ pub struct MemoryIndex {
     pub index: FuzzyIndex,
     /// Whether the index was built from the store or read from the file it was saved in.
     pub origin: IndexOrigin,
+    /// The stored state the index describes: read when it was built or loaded, then moved
+    /// along by each edit it is given (`apply_edit`). `None` once the memory has changed in a
+    /// way the index was not told of, and then it is never saved.
+    stamp: Option<SnapshotStamp>,
+    /// Whether the saved file holds the state in `stamp`.
+    saved: bool,
+}
+
+/// What `MemoryIndex::save_if_changed` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// The file now holds the index's state.
+    Saved,
+    /// The file already held it.
+    Unchanged,
+    /// The memory changed in a way the index was not told of: nothing was written, and the
+    /// next start rebuilds.
+    StateUnknown,
+    /// The database is in memory: there is no file.
+    NoFile,
 }
 
 /// Where an index came from.
@@ -47,7 +67,20 @@ impl MemoryIndex {
         source_lang: &str,
     ) -> Result<MemoryIndex, StoreError> {
         let memory_id = store.require_memory(memory)?;
-        let source_lang = normalize_lang_tag(source_lang);
+        let lang = normalize_lang_tag(source_lang);
+        let stamp = current_stamp(store, memory_id, &lang)?;
+        MemoryIndex::build_at(store, memory, stamp)
+    }
+
+    /// Builds the index of the memory and language in `stamp`, which was read before the rows:
+    /// an index saved under it is never newer than the state it names, so a write during the
+    /// build only makes the file stale.
+    fn build_at(
+        store: &Store,
+        memory: &str,
+        stamp: SnapshotStamp,
+    ) -> Result<MemoryIndex, StoreError> {
+        let (memory_id, source_lang) = (stamp.memory_id, stamp.lang.clone());
         // Reading the store and breaking rows down (this thread) and adding them to the
         // index (another) take about as long as each other: they run side by side.
         let index = std::thread::scope(|scope| -> Result<FuzzyIndex, StoreError> {
@@ -82,11 +115,11 @@ impl MemoryIndex {
             source_lang,
             index,
             origin: IndexOrigin::Built,
+            stamp: Some(stamp),
+            saved: false,
         })
     }
-}
 
-impl MemoryIndex {
     /// The index of `memory` in `source_lang`: read from the file it was saved in when that
     /// still describes the memory (same revision, unit count and highest unit id), otherwise
     /// built from the store and saved for the next start. A file that cannot be read or
@@ -94,10 +127,7 @@ impl MemoryIndex {
     pub fn open(store: &Store, memory: &str, source_lang: &str) -> Result<MemoryIndex, StoreError> {
         let memory_id = store.require_memory(memory)?;
         let lang = normalize_lang_tag(source_lang);
-        // The stamp is read before the rows: an index saved under it is never newer than the
-        // state it names, so a write during the build only makes the file stale.
-        let (revision, units, max_unit_id) = store.memory_revision(memory_id)?;
-        let stamp = SnapshotStamp { memory_id, lang: lang.clone(), revision, units, max_unit_id };
+        let stamp = current_stamp(store, memory_id, &lang)?;
         let file = store.index_file(memory_id, &lang);
         if let Some(file) = &file {
             match load_saved(file, &stamp) {
@@ -109,6 +139,8 @@ impl MemoryIndex {
                         source_lang: lang,
                         index,
                         origin: IndexOrigin::Loaded,
+                        stamp: Some(stamp),
+                        saved: true,
                     })
                 }
                 Ok(None) => {}
@@ -117,14 +149,58 @@ impl MemoryIndex {
                 }
             }
         }
-        let built = MemoryIndex::build(store, memory, &lang)?;
-        if let Some(file) = &file {
-            if let Err(e) = save(&built.index, &stamp, file) {
-                tracing::warn!("could not save the index to {}: {e}", file.display());
-            }
+        let mut built = MemoryIndex::build_at(store, memory, stamp)?;
+        if let Err(e) = built.save_if_changed(store) {
+            tracing::warn!("could not save the index of {memory} ({lang}): {e}");
         }
         Ok(built)
     }
+
+    /// Brings one unit's entries up to date after an edit of it (create, update or delete):
+    /// `rows` are the unit's index rows as the edit left them (none after a delete), and
+    /// `change` the edit's link from one stored state to the next.
+    pub fn apply_edit(&mut self, unit_id: i64, rows: Vec<IndexRow>, change: &MemoryChange) {
+        self.index.remove_unit(unit_id);
+        for row in rows {
+            self.index.insert(row);
+        }
+        if change.revision_before == change.revision_after {
+            return; // the edit changed nothing
+        }
+        self.stamp = match self.stamp.take() {
+            Some(mut stamp) if stamp.revision == change.revision_before => {
+                stamp.revision = change.revision_after;
+                stamp.units += change.units_added;
+                stamp.max_unit_id = change.max_unit_id;
+                Some(stamp)
+            }
+            // An edit this index was not given came in between (or the edits arrive out of
+            // order): which state it holds is no longer known.
+            _ => None,
+        };
+        self.saved = false;
+    }
+
+    /// Saves the index for the next start when it holds a state its file does not, and knows
+    /// which state that is.
+    pub fn save_if_changed(&mut self, store: &Store) -> std::io::Result<SaveOutcome> {
+        let Some(stamp) = &self.stamp else { return Ok(SaveOutcome::StateUnknown) };
+        if self.saved {
+            return Ok(SaveOutcome::Unchanged);
+        }
+        let Some(file) = store.index_file(self.memory_id, &self.source_lang) else {
+            return Ok(SaveOutcome::NoFile);
+        };
+        save(&self.index, stamp, &file)?;
+        self.saved = true;
+        Ok(SaveOutcome::Saved)
+    }
+}
+
+/// The memory's stored state now, as a saved index must match it.
+fn current_stamp(store: &Store, memory_id: i64, lang: &str) -> Result<SnapshotStamp, StoreError> {
+    let (revision, units, max_unit_id) = store.memory_revision(memory_id)?;
+    Ok(SnapshotStamp { memory_id, lang: lang.to_string(), revision, units, max_unit_id })
 }
 
 fn load_saved(file: &Path, stamp: &SnapshotStamp) -> std::io::Result<Option<FuzzyIndex>> {

@@ -16,7 +16,7 @@ pub use diff::{diff_spans, DiffKind, DiffQuery, DiffSpan};
 pub use index::{Analyzed, FuzzyIndex, IndexStats, SnapshotStamp, HIT_BLOCK};
 pub use lookup::{
     candidate_count, lookup, lookup_exhaustive, rank_across_memories, IndexOrigin, Match,
-    MatchQuery, MemoryIndex, Penalty,
+    MatchQuery, MemoryIndex, Penalty, SaveOutcome,
 };
 pub use numbers::adjust_numbers;
 pub use score::{base_score, MatchKind};

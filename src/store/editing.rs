@@ -4,6 +4,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::matching::IndexRow;
+use super::units::memory_state;
 use super::{DuplicatePolicy, PreparedUnit, Result, Store, StoreError};
 use crate::model::{Header, Unit};
 
@@ -19,6 +20,20 @@ pub struct UnitQuery {
     pub changed_since: Option<String>,
     /// Only units whose last change (or creation) is by this author.
     pub author: Option<String>,
+}
+
+/// How one edit moved a memory from one stored state to the next: the revision it found and
+/// the one it left, the units it added (-1, 0 or 1) and the memory's highest unit id after
+/// it. An index kept current edit by edit follows these links to know which stored state it
+/// describes (`matching::MemoryIndex::apply_edit`); a link that does not start where the index
+/// stands means a change it has not seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryChange {
+    pub memory_id: i64,
+    pub revision_before: i64,
+    pub revision_after: i64,
+    pub units_added: i64,
+    pub max_unit_id: i64,
 }
 
 /// A unit with its id.
@@ -83,37 +98,68 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds one unit (duplicates included) and returns its id.
-    pub fn create_unit(&mut self, memory: &str, unit: Unit) -> Result<i64> {
+    /// Adds one unit (duplicates included); returns its id and the change.
+    pub fn create_unit(&mut self, memory: &str, unit: Unit) -> Result<(i64, MemoryChange)> {
         let prepared = PreparedUnit::new(unit);
         let mut session = self.begin_import(memory, &Header::default(), DuplicatePolicy::Keep)?;
-        let id = match session.add_unit(&prepared)? {
-            super::AddOutcome::Added(id)
-            | super::AddOutcome::Updated(id)
-            | super::AddOutcome::Duplicate(id) => id,
+        let (revision_before, _) = session.memory_state()?;
+        let (id, units_added) = match session.add_unit(&prepared)? {
+            super::AddOutcome::Added(id) => (id, 1),
+            super::AddOutcome::Updated(id) | super::AddOutcome::Duplicate(id) => (id, 0),
         };
+        let (revision_after, max_unit_id) = session.memory_state()?;
+        let memory_id = session.memory_id();
         session.commit()?;
-        Ok(id)
+        let change =
+            MemoryChange { memory_id, revision_before, revision_after, units_added, max_unit_id };
+        Ok((id, change))
     }
 
-    /// Replaces a unit's content; false when the memory has no such unit.
-    pub fn update_unit(&mut self, memory: &str, unit_id: i64, unit: Unit) -> Result<bool> {
+    /// Replaces a unit's content; `None` when the memory has no such unit.
+    pub fn update_unit(
+        &mut self,
+        memory: &str,
+        unit_id: i64,
+        unit: Unit,
+    ) -> Result<Option<MemoryChange>> {
         let prepared = PreparedUnit::new(unit);
         let mut session = self.begin_import(memory, &Header::default(), DuplicatePolicy::Keep)?;
-        let found = session.replace_unit_by_id(unit_id, &prepared)?;
+        let (revision_before, _) = session.memory_state()?;
+        if !session.replace_unit_by_id(unit_id, &prepared)? {
+            return Ok(None); // dropping the session rolls back
+        }
+        let (revision_after, max_unit_id) = session.memory_state()?;
+        let memory_id = session.memory_id();
         session.commit()?;
-        Ok(found)
+        Ok(Some(MemoryChange {
+            memory_id,
+            revision_before,
+            revision_after,
+            units_added: 0,
+            max_unit_id,
+        }))
     }
 
-    /// Deletes a unit; false when the memory has no such unit.
-    pub fn delete_unit(&mut self, memory_id: i64, unit_id: i64) -> Result<bool> {
+    /// Deletes a unit; `None` when the memory has no such unit.
+    pub fn delete_unit(&mut self, memory_id: i64, unit_id: i64) -> Result<Option<MemoryChange>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (revision_before, _) = memory_state(&tx, memory_id)?;
         let n = tx.execute(
             "DELETE FROM unit WHERE id = ?1 AND memory_id = ?2",
             params![unit_id, memory_id],
         )?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let (revision_after, max_unit_id) = memory_state(&tx, memory_id)?;
         tx.commit()?;
-        Ok(n > 0)
+        Ok(Some(MemoryChange {
+            memory_id,
+            revision_before,
+            revision_after,
+            units_added: -1,
+            max_unit_id,
+        }))
     }
 
     /// Renames a memory; its units stay.

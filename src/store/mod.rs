@@ -19,7 +19,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-pub use editing::{ConcordanceHit, StoredUnit, UnitQuery};
+pub use editing::{ConcordanceHit, MemoryChange, StoredUnit, UnitQuery};
 pub use keys::{ApiKey, Scope};
 pub use matching::{IndexRow, MatchDetails, OtherVariant};
 pub use memories::{LanguagePair, MemorySummary};

@@ -509,6 +509,12 @@ impl ImportSession<'_> {
         Ok(None)
     }
 
+    /// The memory's revision and highest unit id as this session sees them: before its first
+    /// write, the state it started from; after its last, the state its commit leaves.
+    pub(super) fn memory_state(&self) -> Result<(i64, i64)> {
+        memory_state(&self.tx, self.memory_id)
+    }
+
     /// Replaces the stored unit `id` of this session's memory; false when there is none.
     pub fn replace_unit_by_id(&mut self, id: i64, prepared: &PreparedUnit) -> Result<bool> {
         let found: Option<i64> = self
@@ -691,6 +697,16 @@ fn canonical_srclang(unit: &Unit) -> Option<String> {
     unit.srclang
         .as_deref()
         .map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
+}
+
+/// A memory's revision and highest unit id, as `conn` (in a transaction or not) sees them.
+pub(super) fn memory_state(conn: &Connection, memory_id: i64) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT m.revision, (SELECT COALESCE(MAX(id), 0) FROM unit WHERE memory_id = m.id)
+         FROM memory m WHERE m.id = ?1",
+        [memory_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }
 
 #[cfg(test)]

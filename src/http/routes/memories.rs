@@ -231,10 +231,9 @@ pub async fn create_unit(
     let unit = body.into_inner().into_unit().map_err(|e| ApiError::unprocessable("bad_unit", e))?;
     let unit = stamp(unit, author(&key), None);
     let dto = blocking(&state, move |store, state| {
-        let memory_id = store.require_memory(&name)?;
-        let id = store.create_unit(&name, unit)?;
-        state.indexes.refresh_unit(store, memory_id, id)?;
-        store.unit(memory_id, id)?.ok_or_else(|| unit_not_found(&name, id))
+        let (id, change) = store.create_unit(&name, unit)?;
+        state.indexes.refresh_unit(store, id, &change)?;
+        store.unit(change.memory_id, id)?.ok_or_else(|| unit_not_found(&name, id))
     })
     .await?;
     Ok(HttpResponse::Created().json(UnitDto::from(dto)))
@@ -257,10 +256,10 @@ pub async fn update_unit(
         let old = store.unit(memory_id, unit_id)?.ok_or_else(|| unit_not_found(&name, unit_id))?;
         let unit =
             stamp(unit, author, Some((old.unit.meta.creationdate, old.unit.meta.creationid)));
-        if !store.update_unit(&name, unit_id, unit)? {
+        let Some(change) = store.update_unit(&name, unit_id, unit)? else {
             return Err(unit_not_found(&name, unit_id));
-        }
-        state.indexes.refresh_unit(store, memory_id, unit_id)?;
+        };
+        state.indexes.refresh_unit(store, unit_id, &change)?;
         store.unit(memory_id, unit_id)?.ok_or_else(|| unit_not_found(&name, unit_id))
     })
     .await?;
@@ -278,10 +277,10 @@ pub async fn delete_unit(
     authorize(&req, &state, Scope::Write, Some(&name)).await?;
     blocking(&state, move |store, state| {
         let memory_id = store.require_memory(&name)?;
-        if !store.delete_unit(memory_id, unit_id)? {
+        let Some(change) = store.delete_unit(memory_id, unit_id)? else {
             return Err(unit_not_found(&name, unit_id));
-        }
-        state.indexes.refresh_unit(store, memory_id, unit_id)?;
+        };
+        state.indexes.refresh_unit(store, unit_id, &change)?;
         Ok(())
     })
     .await?;

@@ -181,9 +181,8 @@ pub async fn set(
     };
     let id = blocking(&state, move |store, state| {
         store.ensure_memory(&memory)?;
-        let memory_id = store.require_memory(&memory)?;
-        let id = store.create_unit(&memory, unit)?;
-        state.indexes.refresh_unit(store, memory_id, id)?;
+        let (id, change) = store.create_unit(&memory, unit)?;
+        state.indexes.refresh_unit(store, id, &change)?;
         Ok(id)
     })
     .await?;
@@ -214,8 +213,9 @@ pub async fn delete_by_id(
         if limit.as_ref().is_some_and(|l| *l != memory) {
             return Ok(Err(403));
         }
-        store.delete_unit(memory_id, id)?;
-        state.indexes.refresh_unit(store, memory_id, id)?;
+        if let Some(change) = store.delete_unit(memory_id, id)? {
+            state.indexes.refresh_unit(store, id, &change)?;
+        }
         Ok(Ok(()))
     })
     .await?;
