@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tmbase::model::{Header, Metadata, Segment, Unit, Variant};
+use tmbase::model::{Header, Metadata, Unit, Variant};
 use tmbase::store::{DuplicatePolicy, PreparedUnit, Store};
 
 // The allocator the `tmbase` binary runs on, for the reading side timed in this process.
@@ -185,18 +185,12 @@ fn write_tmx(path: &PathBuf, pairs: &[(String, String)], units: usize) {
             creationid: Some("BENCH".into()),
             ..Metadata::default()
         };
-        let variant = |lang: &str, text: String| Variant {
-            lang: lang.into(),
-            meta: Metadata::default(),
-            annotations: vec![],
-            segment: Segment::from_text(text),
-        };
         let unit = Unit {
             tuid: Some(i.to_string()),
             srclang: None,
             meta,
             annotations: vec![],
-            variants: vec![variant("ru-RU", ru), variant("en-US", en)],
+            variants: vec![Variant::from_text("ru-RU", ru), Variant::from_text("en-US", en)],
         };
         w.write_unit(&unit).unwrap();
     }

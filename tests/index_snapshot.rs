@@ -7,6 +7,7 @@ mod support;
 use support::{add_units, unit, TestUnit};
 use tmbase::bench_corpus::{generate, queries};
 use tmbase::matching::{lookup, IndexOrigin, MatchQuery, MemoryIndex, SaveOutcome};
+use tmbase::model::{Unit, Variant};
 use tmbase::store::{MemoryChange, Store};
 
 fn memory_units(seed: u64, count: usize) -> Vec<TestUnit> {
@@ -147,26 +148,14 @@ fn apply(store: &Store, index: &mut MemoryIndex, unit_id: i64, change: &MemoryCh
     index.apply_edit(unit_id, rows, change);
 }
 
-fn replace_russian(store: &Store, memory_id: i64, unit_id: i64, text: &str) -> tmbase::model::Unit {
+fn replace_russian(store: &Store, memory_id: i64, unit_id: i64, text: &str) -> Unit {
     let mut unit = store.unit(memory_id, unit_id).unwrap().unwrap().unit;
     unit.variants[0].segment = tmbase::model::Segment::from_text(text);
     unit
 }
 
-fn new_unit(ru: &str, en: &str) -> tmbase::model::Unit {
-    let variant = |lang: &str, text: &str| tmbase::model::Variant {
-        lang: lang.into(),
-        meta: Default::default(),
-        annotations: vec![],
-        segment: tmbase::model::Segment::from_text(text),
-    };
-    tmbase::model::Unit {
-        tuid: None,
-        srclang: Some("ru-RU".into()),
-        meta: Default::default(),
-        annotations: vec![],
-        variants: vec![variant("ru-RU", ru), variant("en-US", en)],
-    }
+fn new_unit(ru: &str, en: &str) -> Unit {
+    Unit::from_variants(vec![Variant::from_text("ru-RU", ru), Variant::from_text("en-US", en)])
 }
 
 #[test]

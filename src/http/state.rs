@@ -27,6 +27,51 @@ type IndexSlot = Arc<Mutex<Option<SharedIndex>>>;
 #[derive(Default)]
 pub struct IndexCache {
     slots: Mutex<HashMap<(i64, String), IndexSlot>>,
+    /// Edits given while a rebuild of their memory runs, by memory id.
+    rebuilds: Mutex<HashMap<i64, RebuildLog>>,
+}
+
+/// The edits of one memory given while rebuilds of it run. A rebuilt index may have read its
+/// rows before some of them committed, so it replays them all when it is swapped in: an edit
+/// given twice changes nothing more than once.
+#[derive(Default)]
+struct RebuildLog {
+    running: usize,
+    edits: Vec<(i64, MemoryChange)>,
+}
+
+/// Records a memory's edits from its creation until it is dropped (see [`RebuildLog`]).
+struct Recording<'c> {
+    cache: &'c IndexCache,
+    memory_id: i64,
+}
+
+impl<'c> Recording<'c> {
+    fn start(cache: &'c IndexCache, memory_id: i64) -> Recording<'c> {
+        cache.rebuild_logs().entry(memory_id).or_default().running += 1;
+        Recording { cache, memory_id }
+    }
+
+    /// The edits recorded so far.
+    fn edits(&self) -> Vec<(i64, MemoryChange)> {
+        self.cache
+            .rebuild_logs()
+            .get(&self.memory_id)
+            .map(|log| log.edits.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Recording<'_> {
+    fn drop(&mut self) {
+        let mut logs = self.cache.rebuild_logs();
+        if let Some(log) = logs.get_mut(&self.memory_id) {
+            log.running -= 1;
+            if log.running == 0 {
+                logs.remove(&self.memory_id);
+            }
+        }
+    }
 }
 
 impl IndexCache {
@@ -90,12 +135,19 @@ impl IndexCache {
         unit_id: i64,
         change: &MemoryChange,
     ) -> Result<(), StoreError> {
+        if let Some(log) = self.rebuild_logs().get_mut(&change.memory_id) {
+            log.edits.push((unit_id, *change));
+        }
         for index in self.of_memory(change.memory_id) {
             let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
             let rows = store.index_rows_for_unit(unit_id, &lang)?;
             index.write().unwrap_or_else(|e| e.into_inner()).apply_edit(unit_id, rows, change);
         }
         Ok(())
+    }
+
+    fn rebuild_logs(&self) -> std::sync::MutexGuard<'_, HashMap<i64, RebuildLog>> {
+        self.rebuilds.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Saves every loaded index that holds a state its file does not (after edits), so that
@@ -123,13 +175,15 @@ impl IndexCache {
     }
 
     /// Rebuilds every index of a memory from the store (after an import) and swaps each in
-    /// when ready; lookups use the old one meanwhile.
+    /// when ready; lookups use the old one meanwhile, and edits given meanwhile are replayed
+    /// into the new one.
     pub fn rebuild_memory(&self, store: &Store, memory: &str) -> Result<(), StoreError> {
         let memory_id = store.require_memory(memory)?;
+        let recording = Recording::start(self, memory_id);
         for index in self.of_memory(memory_id) {
             let lang = index.read().unwrap_or_else(|e| e.into_inner()).source_lang.clone();
             let fresh = MemoryIndex::open(store, memory, &lang)?;
-            *index.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+            swap_in(store, &index, fresh, &recording)?;
         }
         Ok(())
     }
@@ -138,6 +192,23 @@ impl IndexCache {
     pub fn forget_memory(&self, memory_id: i64) {
         self.slots.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _), _| *id != memory_id);
     }
+}
+
+/// Puts `fresh` in the place of `index`, with the edits recorded so far replayed into it. An
+/// edit recorded later waits for this write lock, so it reaches `fresh` too.
+fn swap_in(
+    store: &Store,
+    index: &SharedIndex,
+    fresh: MemoryIndex,
+    recording: &Recording,
+) -> Result<(), StoreError> {
+    let mut index = index.write().unwrap_or_else(|e| e.into_inner());
+    *index = fresh;
+    for (unit_id, change) in recording.edits() {
+        let rows = store.index_rows_for_unit(unit_id, &index.source_lang)?;
+        index.apply_edit(unit_id, rows, &change);
+    }
+    Ok(())
 }
 
 /// (term bases, source language, target language)
@@ -215,6 +286,48 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::{lookup, IndexOrigin, MatchQuery};
+    use crate::model::{Unit, Variant};
+
+    fn pair(ru: &str, en: &str) -> Unit {
+        Unit::from_variants(vec![Variant::from_text("ru-RU", ru), Variant::from_text("en-US", en)])
+    }
+
+    #[test]
+    fn an_edit_given_while_a_rebuild_runs_reaches_the_rebuilt_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("tm.db")).unwrap();
+        store
+            .create_unit("m", pair("Переговоры прошли в Женеве.", "Talks were held in Geneva."))
+            .unwrap();
+        let cache = IndexCache::default();
+        let index = cache.get(&store, "m", "ru").unwrap();
+        let memory_id = store.require_memory("m").unwrap();
+
+        // `rebuild_memory` step by step: it starts recording and reads the store, then an edit
+        // commits and is given before the new index is swapped in.
+        let recording = Recording::start(&cache, memory_id);
+        let fresh = MemoryIndex::open(&store, "m", "ru").unwrap();
+        let vienna = pair("Встреча прошла в Вене.", "The meeting was held in Vienna.");
+        let (added, change) = store.create_unit("m", vienna).unwrap();
+        cache.refresh_unit(&store, added, &change).unwrap();
+        swap_in(&store, &index, fresh, &recording).unwrap();
+        drop(recording);
+        assert!(cache.rebuild_logs().is_empty(), "the log ends with the last rebuild");
+        let found = |index: &MemoryIndex| {
+            let query = MatchQuery::new("Встреча прошла в Вене.", "en");
+            lookup(&store, index, &query).unwrap().first().map(|m| (m.unit_id, m.score))
+        };
+        assert_eq!(found(&index.read().unwrap()), Some((added, 100)));
+
+        // The edit's own request may reach the index only now: given twice, it counts once.
+        cache.refresh_unit(&store, added, &change).unwrap();
+        let mut index = index.write().unwrap();
+        assert_eq!(found(&index), Some((added, 100)));
+        // The replayed edit moved the index to the stored state, which it can save.
+        assert_eq!(index.save_if_changed(&store).unwrap(), SaveOutcome::Saved);
+        assert_eq!(MemoryIndex::open(&store, "m", "ru").unwrap().origin, IndexOrigin::Loaded);
+    }
 
     #[test]
     fn an_index_is_ready_once_loaded_and_not_while_another_request_loads_it() {

@@ -168,17 +168,19 @@ impl MemoryIndex {
             return; // the edit changed nothing
         }
         self.stamp = match self.stamp.take() {
+            // The state already includes the edit: given twice, or read by a rebuild.
+            Some(stamp) if stamp.revision == change.revision_after => Some(stamp),
             Some(mut stamp) if stamp.revision == change.revision_before => {
                 stamp.revision = change.revision_after;
                 stamp.units += change.units_added;
                 stamp.max_unit_id = change.max_unit_id;
+                self.saved = false;
                 Some(stamp)
             }
             // An edit this index was not given came in between (or the edits arrive out of
             // order): which state it holds is no longer known.
             _ => None,
         };
-        self.saved = false;
     }
 
     /// Saves the index for the next start when it holds a state its file does not, and knows

@@ -98,7 +98,31 @@ pub struct Unit {
     pub variants: Vec<Variant>,
 }
 
+impl Variant {
+    /// A variant of plain text (no markup), without metadata or annotations.
+    pub fn from_text(lang: impl Into<String>, text: impl Into<String>) -> Variant {
+        Variant {
+            lang: lang.into(),
+            meta: Metadata::default(),
+            annotations: vec![],
+            segment: Segment::from_text(text),
+        }
+    }
+}
+
 impl Unit {
+    /// A unit of these variants, the first one its source, without a tuid, metadata or
+    /// annotations.
+    pub fn from_variants(variants: Vec<Variant>) -> Unit {
+        Unit {
+            tuid: None,
+            srclang: variants.first().map(|v| v.lang.clone()),
+            meta: Metadata::default(),
+            annotations: vec![],
+            variants,
+        }
+    }
+
     /// The first variant whose language matches `lang` (see [`lang_matches`]).
     pub fn variant(&self, lang: &str) -> Option<&Variant> {
         self.variants.iter().find(|v| lang_matches(&v.lang, lang))

@@ -11,7 +11,7 @@ use super::suggest::{matches_for, run_lookups, SuggestPlan};
 use crate::http::auth::{author, authorize};
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::model::{normalize_lang_tag, tmx_now, Metadata, Segment, Unit, Variant};
+use crate::model::{normalize_lang_tag, tmx_now, Metadata, Unit, Variant};
 use crate::store::Scope;
 
 /// The memory `/set` writes to when the key names none.
@@ -160,24 +160,14 @@ pub async fn set(
         key.as_ref().and_then(|k| k.memory.clone()).unwrap_or_else(|| DEFAULT_MEMORY.to_string());
     let now = tmx_now();
     let by = author(&key);
-    let variant = |lang: String, text: String| Variant {
-        lang,
-        meta: Metadata::default(),
-        annotations: vec![],
-        segment: Segment::from_text(text),
-    };
-    let unit = Unit {
-        tuid: None,
-        srclang: Some(source.clone()),
-        meta: Metadata {
-            creationdate: Some(now.clone()),
-            creationid: by.clone(),
-            changedate: Some(now),
-            changeid: by,
-            ..Metadata::default()
-        },
-        annotations: vec![],
-        variants: vec![variant(source, seg), variant(target, tra)],
+    let mut unit =
+        Unit::from_variants(vec![Variant::from_text(source, seg), Variant::from_text(target, tra)]);
+    unit.meta = Metadata {
+        creationdate: Some(now.clone()),
+        creationid: by.clone(),
+        changedate: Some(now),
+        changeid: by,
+        ..Metadata::default()
     };
     let id = blocking(&state, move |store, state| {
         store.ensure_memory(&memory)?;
