@@ -165,8 +165,8 @@ impl IndexCache {
             match index.save_if_changed(store) {
                 Ok(SaveOutcome::Saved) => eprintln!("saved {what}"),
                 Ok(SaveOutcome::StateUnknown) => eprintln!(
-                    "not saving {what}: the memory was changed outside this server, so the next \
-                     start rebuilds it"
+                    "not saving {what}: the memory changed in a way this server did not follow \
+                     (another process wrote to it, or edits crossed), so the next start rebuilds it"
                 ),
                 Ok(SaveOutcome::Unchanged | SaveOutcome::NoFile) => {}
                 Err(e) => eprintln!("could not save {what}: {e}"),
