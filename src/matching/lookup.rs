@@ -164,9 +164,6 @@ impl MemoryIndex {
         for row in rows {
             self.index.insert(row);
         }
-        if change.revision_before == change.revision_after {
-            return; // the edit changed nothing
-        }
         self.stamp = match self.stamp.take() {
             // The state already includes the edit: given twice, or read by a rebuild.
             Some(stamp) if stamp.revision == change.revision_after => Some(stamp),

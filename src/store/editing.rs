@@ -1,10 +1,9 @@
 //! Units one at a time, as the HTTP API edits them: get, list with cursor paging and
 //! filters, create, update, delete, concordance search, and renaming memories.
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::matching::IndexRow;
-use super::units::memory_state;
 use super::{DuplicatePolicy, PreparedUnit, Result, Store, StoreError};
 use crate::model::{Header, Unit};
 
@@ -102,16 +101,13 @@ impl Store {
     pub fn create_unit(&mut self, memory: &str, unit: Unit) -> Result<(i64, MemoryChange)> {
         let prepared = PreparedUnit::new(unit);
         let mut session = self.begin_import(memory, &Header::default(), DuplicatePolicy::Keep)?;
-        let (revision_before, _) = session.memory_state()?;
+        let revision_before = session.revision()?;
         let (id, units_added) = match session.add_unit(&prepared)? {
             super::AddOutcome::Added(id) => (id, 1),
             super::AddOutcome::Updated(id) | super::AddOutcome::Duplicate(id) => (id, 0),
         };
-        let (revision_after, max_unit_id) = session.memory_state()?;
-        let memory_id = session.memory_id();
+        let change = session.change_since(revision_before, units_added)?;
         session.commit()?;
-        let change =
-            MemoryChange { memory_id, revision_before, revision_after, units_added, max_unit_id };
         Ok((id, change))
     }
 
@@ -124,26 +120,19 @@ impl Store {
     ) -> Result<Option<MemoryChange>> {
         let prepared = PreparedUnit::new(unit);
         let mut session = self.begin_import(memory, &Header::default(), DuplicatePolicy::Keep)?;
-        let (revision_before, _) = session.memory_state()?;
+        let revision_before = session.revision()?;
         if !session.replace_unit_by_id(unit_id, &prepared)? {
             return Ok(None); // dropping the session rolls back
         }
-        let (revision_after, max_unit_id) = session.memory_state()?;
-        let memory_id = session.memory_id();
+        let change = session.change_since(revision_before, 0)?;
         session.commit()?;
-        Ok(Some(MemoryChange {
-            memory_id,
-            revision_before,
-            revision_after,
-            units_added: 0,
-            max_unit_id,
-        }))
+        Ok(Some(change))
     }
 
     /// Deletes a unit; `None` when the memory has no such unit.
     pub fn delete_unit(&mut self, memory_id: i64, unit_id: i64) -> Result<Option<MemoryChange>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (revision_before, _) = memory_state(&tx, memory_id)?;
+        let revision_before = revision(&tx, memory_id)?;
         let n = tx.execute(
             "DELETE FROM unit WHERE id = ?1 AND memory_id = ?2",
             params![unit_id, memory_id],
@@ -151,15 +140,9 @@ impl Store {
         if n == 0 {
             return Ok(None);
         }
-        let (revision_after, max_unit_id) = memory_state(&tx, memory_id)?;
+        let change = change_since(&tx, memory_id, revision_before, -1)?;
         tx.commit()?;
-        Ok(Some(MemoryChange {
-            memory_id,
-            revision_before,
-            revision_after,
-            units_added: -1,
-            max_unit_id,
-        }))
+        Ok(Some(change))
     }
 
     /// Renames a memory; its units stay.
@@ -274,4 +257,26 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// A memory's revision, as `conn` (in a transaction or not) sees it.
+pub(super) fn revision(conn: &Connection, memory_id: i64) -> Result<i64> {
+    Ok(conn.query_row("SELECT revision FROM memory WHERE id = ?1", [memory_id], |r| r.get(0))?)
+}
+
+/// The change from `revision_before` to the state `conn` sees now, inside the edit's
+/// transaction.
+pub(super) fn change_since(
+    conn: &Connection,
+    memory_id: i64,
+    revision_before: i64,
+    units_added: i64,
+) -> Result<MemoryChange> {
+    let (revision_after, max_unit_id) = conn.query_row(
+        "SELECT m.revision, (SELECT COALESCE(MAX(id), 0) FROM unit WHERE memory_id = m.id)
+         FROM memory m WHERE m.id = ?1",
+        [memory_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(MemoryChange { memory_id, revision_before, revision_after, units_added, max_unit_id })
 }

@@ -509,10 +509,19 @@ impl ImportSession<'_> {
         Ok(None)
     }
 
-    /// The memory's revision and highest unit id as this session sees them: before its first
-    /// write, the state it started from; after its last, the state its commit leaves.
-    pub(super) fn memory_state(&self) -> Result<(i64, i64)> {
-        memory_state(&self.tx, self.memory_id)
+    /// The memory's revision as this session sees it: before its first write, the revision
+    /// it started from.
+    pub(super) fn revision(&self) -> Result<i64> {
+        super::editing::revision(&self.tx, self.memory_id)
+    }
+
+    /// The change from `revision_before` to the state this session's commit will leave.
+    pub(super) fn change_since(
+        &self,
+        revision_before: i64,
+        units_added: i64,
+    ) -> Result<super::MemoryChange> {
+        super::editing::change_since(&self.tx, self.memory_id, revision_before, units_added)
     }
 
     /// Replaces the stored unit `id` of this session's memory; false when there is none.
@@ -697,16 +706,6 @@ fn canonical_srclang(unit: &Unit) -> Option<String> {
     unit.srclang
         .as_deref()
         .map(|l| if l == "*all*" { l.to_string() } else { normalize_lang_tag(l) })
-}
-
-/// A memory's revision and highest unit id, as `conn` (in a transaction or not) sees them.
-pub(super) fn memory_state(conn: &Connection, memory_id: i64) -> Result<(i64, i64)> {
-    Ok(conn.query_row(
-        "SELECT m.revision, (SELECT COALESCE(MAX(id), 0) FROM unit WHERE memory_id = m.id)
-         FROM memory m WHERE m.id = ?1",
-        [memory_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
 }
 
 #[cfg(test)]
